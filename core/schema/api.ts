@@ -134,7 +134,7 @@ export const MetricHistoryQuery = z.strictObject({ key: Key });
 /** One metric series. */
 export const MetricHistory = z.object({
   key: z.string(),
-  points: z.array(z.object({ step: z.number(), value: z.number(), timestamp: z.number() })),
+  points: z.array(z.object({ step: z.number(), value: z.number().nullable(), timestamp: z.number() })),
 });
 
 /** Acknowledgement of a write: what was stored now versus already present. */

@@ -229,7 +229,7 @@ export function readRun(run: RunMap): Run {
 
 /** Ids of the runs a transaction touched (for re-indexing after a sync update). */
 export function changedRunIds(doc: Y.Doc, transaction: Y.Transaction): Set<string> {
-  const runs = runsMap(doc);
+  const runs: unknown = runsMap(doc);
   const ids = new Set<string>();
   for (const [type, keys] of transaction.changed) {
     if (type === runs) {

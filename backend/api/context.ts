@@ -1,0 +1,14 @@
+/** What route handlers work with: the stores, the doc manager and injectable time and ids (for tests). */
+import type { BlobStore } from '../blobs/port';
+import type { Store } from '../store/port';
+import type { DocManager } from '../sync/docs';
+
+/** Services shared by all handlers of one backend. */
+export interface ApiContext {
+  store: Store;
+  docs: DocManager;
+  blobs: BlobStore;
+  now(): number;
+  newId(): string;
+  blobMaxBytes: number;
+}

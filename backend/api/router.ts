@@ -1,0 +1,93 @@
+/**
+ * Mounts the route table of core/schema on a hono app: bearer-token auth, body size limits, JSON parsing and
+ * zod validation of params, query and body. Every failure becomes a 4xx `{ error: { code, message, path } }`.
+ */
+import type { Context, Hono } from 'hono';
+import { timingSafeEqual } from 'node:crypto';
+import type { z } from 'zod';
+import { LIMITS, routes, type RouteName, type RouteSpec } from '@runtrail/core/schema';
+import { ApiError } from '../errors';
+
+type Input<T> = T extends z.ZodType ? z.output<T> : undefined;
+type Output<T> = T extends z.ZodType ? z.input<T> : Response;
+
+/** What a handler receives: validated inputs and the raw hono context (for streaming bodies). */
+export interface HandlerInput<R extends RouteSpec> {
+  params: Input<R['params']>;
+  query: Input<R['query']>;
+  body: Input<R['body']>;
+  context: Context;
+}
+
+/** Handler of one route: returns the response body (serialized as JSON) or a raw Response. */
+export type Handler<R extends RouteSpec> = (input: HandlerInput<R>) => Promise<Output<R['response']> | Response>;
+
+/** One handler per route of the table: the compiler checks that none is missing. */
+export type Handlers = { [K in RouteName]: Handler<(typeof routes)[K]> };
+
+/** Converts the first zod issue into an ApiError naming the field and the rule. */
+export function validationError(error: z.ZodError, prefix: string): ApiError {
+  const issue = error.issues[0]!;
+  const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
+  const subject = path || prefix;
+  return new ApiError(400, 'INVALID_PARAMETER_VALUE', `${subject}: ${issue.message}`, subject);
+}
+
+function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, prefix: string): z.output<T> | undefined {
+  if (!schema) return undefined;
+  const result = schema.safeParse(value);
+  if (!result.success) throw validationError(result.error, prefix);
+  return result.data;
+}
+
+/** Compares the request's bearer token with the expected one in constant time. */
+export function bearerMatches(header: string | undefined | null, token: string): boolean {
+  if (!header?.startsWith('Bearer ')) return false;
+  const given = Buffer.from(header.slice(7).trim());
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+async function readJsonBody(c: Context): Promise<unknown> {
+  const declared = Number(c.req.header('content-length') ?? '0');
+  if (declared > LIMITS.maxJsonBodyBytes) {
+    throw new ApiError(413, 'BODY_TOO_LARGE', `body is ${declared} bytes; the limit is ${LIMITS.maxJsonBodyBytes}`, 'body');
+  }
+  const contentType = c.req.header('content-type');
+  if (contentType && !/^application\/(.+\+)?json\b/i.test(contentType)) {
+    throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `body must be application/json, not ${contentType}`, 'headers.content-type');
+  }
+  const buffer = await c.req.arrayBuffer();
+  if (buffer.byteLength > LIMITS.maxJsonBodyBytes) {
+    throw new ApiError(413, 'BODY_TOO_LARGE', `body exceeds ${LIMITS.maxJsonBodyBytes} bytes`, 'body');
+  }
+  if (buffer.byteLength === 0) throw new ApiError(400, 'MALFORMED_JSON', 'body is empty; a JSON object is required', 'body');
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(buffer));
+  } catch (error) {
+    throw new ApiError(400, 'MALFORMED_JSON', `body is not valid JSON: ${(error as Error).message}`, 'body');
+  }
+}
+
+/** Registers every route of the table with its handler on `app`. */
+export function mountRoutes(app: Hono, handlers: Handlers, token: string): void {
+  for (const [name, spec] of Object.entries(routes) as [RouteName, RouteSpec][]) {
+    const handler = handlers[name] as Handler<RouteSpec>;
+    const method = spec.method === 'head' ? 'get' : spec.method;
+    const register = (path: string, fn: (c: Context) => Promise<Response>) => {
+      if (spec.method === 'head') app.on('HEAD', path, fn);
+      else app[method](path, fn);
+    };
+    register(spec.path, async (c) => {
+      if (spec.auth && !bearerMatches(c.req.header('authorization'), token)) {
+        throw new ApiError(401, 'UNAUTHENTICATED', 'missing or wrong bearer token', 'headers.authorization');
+      }
+      const params = parse(spec.params, c.req.param(), 'params');
+      const query = parse(spec.query, c.req.query(), 'query');
+      const body = spec.body && spec.bodyKind !== 'binary' ? parse(spec.body, await readJsonBody(c), 'body') : undefined;
+      const result = await handler({ params, query, body, context: c } as HandlerInput<RouteSpec>);
+      if (result instanceof Response) return result;
+      return c.json(result as object, spec.status as 200);
+    });
+  }
+}

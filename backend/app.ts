@@ -1,0 +1,50 @@
+/**
+ * The backend's HTTP application (web-standard Request/Response via hono): routes of /api/v1, the OpenAPI
+ * document, and the error mapping that turns every failure into a JSON error body.
+ */
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { blobHandlers } from './api/blobs';
+import type { ApiContext } from './api/context';
+import { experimentHandlers } from './api/experiments';
+import { buildOpenApiDocument } from './api/openapi';
+import { mountRoutes } from './api/router';
+import { runHandlers } from './api/runs';
+import { ApiError } from './errors';
+import { VERSION } from './version';
+
+/** Options of the HTTP app. */
+export interface AppOptions extends ApiContext {
+  token: string;
+  /** Where unexpected errors are reported (they answer 500 without details). */
+  onError?: (error: unknown) => void;
+}
+
+/** Builds the hono app; `app.request(...)` serves it in-process, `startServer` over a port. */
+export function createApp(options: AppOptions): Hono {
+  const app = new Hono();
+  const openapi = buildOpenApiDocument(VERSION);
+  app.get('/api/v1/openapi.json', (c) => c.json(openapi));
+  mountRoutes(
+    app,
+    {
+      health: async () => ({ status: 'ok' as const, version: VERSION }),
+      ...experimentHandlers(options),
+      ...runHandlers(options),
+      ...blobHandlers(options),
+    },
+    options.token,
+  );
+  app.notFound((c) =>
+    c.json(new ApiError(404, 'ROUTE_NOT_FOUND', `no route ${c.req.method} ${new URL(c.req.url).pathname}`, 'path').toBody(), 404),
+  );
+  app.onError((error, c) => {
+    if (error instanceof ApiError) return c.json(error.toBody(), error.status);
+    if (error instanceof HTTPException && error.status < 500) {
+      return c.json({ error: { code: 'BAD_REQUEST', message: error.message, path: '' } }, error.status);
+    }
+    options.onError?.(error);
+    return c.json({ error: { code: 'INTERNAL_ERROR', message: 'internal error; see the server log', path: '' } }, 500);
+  });
+  return app;
+}

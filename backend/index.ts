@@ -1,0 +1,9 @@
+/** Public API of the backend package. */
+export { createApp, type AppOptions } from './app';
+export { startServer, type RunningServer, type ServerOptions } from './server';
+export { openSqliteStore } from './store/sqlite';
+export { openFsBlobStore } from './blobs/fs';
+export { DocManager } from './sync/docs';
+export { ApiError } from './errors';
+export { TOKEN_FILE, loadOrCreateToken } from './auth/token';
+export { VERSION } from './version';

@@ -1,0 +1,91 @@
+/**
+ * Starts the backend on the embedded default: SQLite + blob folder under the data folder, HTTP + WebSocket
+ * sync on one port. `close()` stops accepting, lets in-flight writes finish, and closes the stores.
+ */
+import { serve } from '@hono/node-server';
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { uuidv7 } from 'uuidv7';
+import { createApp } from './app';
+import { bearerMatches } from './api/router';
+import { loadOrCreateToken } from './auth/token';
+import { openFsBlobStore } from './blobs/fs';
+import { openSqliteStore } from './store/sqlite';
+import { DocManager } from './sync/docs';
+import { attachSyncServer } from './sync/websocket';
+
+/** Options of `runtrail serve`. */
+export interface ServerOptions {
+  dataDir: string;
+  host?: string;
+  port?: number;
+  token?: string;
+  blobMaxBytes?: number;
+  log?: (line: string) => void;
+}
+
+/** A running backend. */
+export interface RunningServer {
+  url: string;
+  port: number;
+  token: string;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/** Opens the stores under `dataDir` and listens; resolves once the port is bound. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  await mkdir(options.dataDir, { recursive: true });
+  const token = await loadOrCreateToken(options.dataDir, options.token);
+  const store = openSqliteStore(join(options.dataDir, 'runtrail.db'));
+  const blobs = openFsBlobStore(join(options.dataDir, 'blobs'));
+  const docs = new DocManager(store, {
+    onInvalidRun: (doc, runId, problem) => log(`sync: run ${runId} in ${doc} not indexed: ${problem}`),
+  });
+  const app = createApp({
+    store,
+    docs,
+    blobs,
+    token,
+    now: () => Date.now(),
+    newId: () => uuidv7(),
+    blobMaxBytes: options.blobMaxBytes ?? 5 * 1024 ** 3,
+    onError: (error) => log(`error: ${(error as Error)?.stack ?? String(error)}`),
+  });
+  const host = options.host ?? '127.0.0.1';
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 8734 }, () => resolve(s as Server));
+    (s as Server).once('error', reject);
+  });
+  const sync = attachSyncServer(server, {
+    docs,
+    authenticate: (request) => {
+      const query = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token');
+      return bearerMatches(request.headers.authorization, token) || (query !== null && bearerMatches(`Bearer ${query}`, token));
+    },
+    docExists: async (id) => (await store.getExperiment(id)) !== null,
+  });
+  const port = (server.address() as AddressInfo).port;
+  let closing: Promise<void> | null = null;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    token,
+    dataDir: options.dataDir,
+    close() {
+      closing ??= (async () => {
+        await sync.close();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections?.();
+        });
+        await docs.dispose();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

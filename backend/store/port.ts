@@ -1,0 +1,50 @@
+/**
+ * The storage port: what the backend needs from a database. Adapters (sqlite now, postgres later) implement
+ * it and run the same test suite (store.contract.test.ts).
+ */
+import type { Experiment, Metric, Run, SearchRunsRequest } from '@runtrail/core/schema';
+import type { z } from 'zod';
+import type { SearchRunsRequest as SearchSchema } from '@runtrail/core/schema';
+
+/** A parsed search request (defaults applied). */
+export type RunSearch = z.output<typeof SearchSchema>;
+export type { SearchRunsRequest };
+
+/** Writes that happen inside one database transaction. */
+export interface StoreTx {
+  /** Inserts metric points, ignoring (run, key, step) already stored; returns the points actually inserted. */
+  insertMetrics(runId: string, metrics: Metric[]): Promise<Metric[]>;
+  /** Appends one Y.Doc update of a doc. */
+  appendDocUpdate(docName: string, update: Uint8Array): Promise<void>;
+  /** Projects a run into the search index (replaces its previous projection). */
+  indexRun(run: Run): Promise<void>;
+  /** Projects an experiment into the SQL tables. */
+  indexExperiment(experiment: Experiment): Promise<void>;
+}
+
+/** A page of rows with an opaque cursor for the next one. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** The stored updates of one doc, with the sequence number of the last one (for compaction). */
+export interface DocUpdates {
+  updates: Uint8Array[];
+  lastSeq: number;
+}
+
+/** Everything the backend stores in a database. */
+export interface Store {
+  /** Runs `fn` in one transaction: all of its writes land, or none. Transactions are serialized. */
+  transact<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  getExperiment(id: string): Promise<Experiment | null>;
+  listExperiments(pageSize: number, cursor: string | undefined): Promise<Page<Experiment>>;
+  getRun(id: string): Promise<Run | null>;
+  searchRuns(search: RunSearch): Promise<Page<Run>>;
+  metricHistory(runId: string, key: string): Promise<{ step: number; value: number | null; timestamp: number }[]>;
+  loadDocUpdates(docName: string): Promise<DocUpdates>;
+  /** Replaces updates up to `upToSeq` with one merged state update, atomically. */
+  compactDoc(docName: string, state: Uint8Array, upToSeq: number): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,216 @@
+/**
+ * Owns the in-memory Y.Docs of experiments: loads them from stored updates, serializes writes per doc,
+ * persists each write's update together with its SQL projection in one transaction, compacts, releases
+ * idle docs, and tells subscribers (WebSocket sync) about committed updates.
+ *
+ * REST writes and sync updates both go through `mutate`, so each experiment has one source of truth.
+ */
+import * as Y from 'yjs';
+import { Run } from '@runtrail/core/schema';
+import { changedRunIds, getRunMap, readExperiment, readRun } from '@runtrail/core/sync';
+import type { Store, StoreTx } from '../store/port';
+
+/** Called after an update of `docName` is committed; `origin` is whoever made it (a connection, or null). */
+export type DocUpdateListener = (update: Uint8Array, origin: unknown) => void;
+
+interface LoadedDoc {
+  doc: Y.Doc;
+  lastSeq: number;
+  pendingUpdates: number;
+  lock: Promise<unknown>;
+  listeners: Set<DocUpdateListener>;
+  lastUsed: number;
+  inflight: number;
+}
+
+/** Options of the doc manager. */
+export interface DocManagerOptions {
+  /** Compact a doc once this many updates are stored after its last compaction. */
+  compactAfter?: number;
+  /** Release a doc without subscribers after this many ms without use. */
+  idleMs?: number;
+  /** Called when a sync update produced a run record the schema rejects (it is kept in the doc, not indexed). */
+  onInvalidRun?: (docName: string, runId: string, problem: string) => void;
+}
+
+/** The doc registry of one backend process. */
+export class DocManager {
+  private readonly docs = new Map<string, LoadedDoc>();
+  private readonly loading = new Map<string, Promise<LoadedDoc>>();
+  private readonly compactAfter: number;
+  private readonly idleMs: number;
+  private readonly sweeper: ReturnType<typeof setInterval>;
+  private disposed = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: DocManagerOptions = {},
+  ) {
+    this.compactAfter = options.compactAfter ?? 200;
+    this.idleMs = options.idleMs ?? 60_000;
+    this.sweeper = setInterval(() => this.releaseIdle(), Math.min(this.idleMs, 30_000));
+    this.sweeper.unref();
+  }
+
+  private async load(docName: string): Promise<LoadedDoc> {
+    const existing = this.docs.get(docName);
+    if (existing) {
+      existing.lastUsed = Date.now();
+      return existing;
+    }
+    let pending = this.loading.get(docName);
+    if (!pending) {
+      pending = (async () => {
+        const stored = await this.store.loadDocUpdates(docName);
+        const doc = new Y.Doc({ gc: true });
+        if (stored.updates.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(stored.updates));
+        const loaded: LoadedDoc = {
+          doc,
+          lastSeq: stored.lastSeq,
+          pendingUpdates: stored.updates.length,
+          lock: Promise.resolve(),
+          listeners: new Set(),
+          lastUsed: Date.now(),
+          inflight: 0,
+        };
+        this.docs.set(docName, loaded);
+        return loaded;
+      })().finally(() => this.loading.delete(docName));
+      this.loading.set(docName, pending);
+    }
+    return pending;
+  }
+
+  /** The current state of a doc (loaded on demand). Read only: write through `mutate`. */
+  async read<T>(docName: string, fn: (doc: Y.Doc) => T): Promise<T> {
+    const loaded = await this.load(docName);
+    return fn(loaded.doc);
+  }
+
+  /**
+   * Runs `fn` on the doc and the store in one transaction. The doc changes `fn` makes are persisted as one
+   * update, the runs they touch are re-indexed, and subscribers hear of it after commit. If anything throws,
+   * nothing is stored and the in-memory doc is reloaded from the store.
+   */
+  async mutate<T>(docName: string, fn: (doc: Y.Doc, tx: StoreTx) => Promise<T> | T, origin: unknown = null): Promise<T> {
+    const loaded = await this.load(docName);
+    const run = async (): Promise<T> => {
+      const { doc } = loaded;
+      const updates: Uint8Array[] = [];
+      const touchedRuns = new Set<string>();
+      let experimentTouched = false;
+      const onUpdate = (update: Uint8Array) => updates.push(update);
+      const onTransaction = (transaction: Y.Transaction) => {
+        for (const id of changedRunIds(doc, transaction)) touchedRuns.add(id);
+        const experimentMap: unknown = doc.getMap('experiment');
+        for (const type of transaction.changed.keys()) if (type === experimentMap) experimentTouched = true;
+      };
+      doc.on('update', onUpdate);
+      doc.on('afterTransaction', onTransaction);
+      let result: T;
+      let merged: Uint8Array | null = null;
+      try {
+        result = await this.store.transact(async (tx) => {
+          const value = await fn(doc, tx);
+          if (updates.length > 0) {
+            merged = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
+            await tx.appendDocUpdate(docName, merged);
+            if (experimentTouched) {
+              const experiment = readExperiment(doc);
+              if (experiment) await tx.indexExperiment(experiment);
+            }
+            for (const runId of touchedRuns) await this.indexRun(docName, doc, runId, tx);
+          }
+          return value;
+        });
+      } catch (error) {
+        this.evict(docName);
+        throw error;
+      } finally {
+        doc.off('update', onUpdate);
+        doc.off('afterTransaction', onTransaction);
+      }
+      loaded.lastUsed = Date.now();
+      if (merged) {
+        loaded.pendingUpdates++;
+        for (const listener of loaded.listeners) listener(merged, origin);
+        if (loaded.pendingUpdates >= this.compactAfter) await this.compact(docName, loaded);
+      }
+      return result;
+    };
+    loaded.inflight++;
+    const result = loaded.lock.then(run, run).finally(() => loaded.inflight--);
+    loaded.lock = result.catch(() => undefined);
+    return result;
+  }
+
+  private async indexRun(docName: string, doc: Y.Doc, runId: string, tx: StoreTx): Promise<void> {
+    const map = getRunMap(doc, runId);
+    if (!map) return;
+    const parsed = Run.safeParse(readRun(map));
+    if (parsed.success) await tx.indexRun(parsed.data);
+    else this.options.onInvalidRun?.(docName, runId, parsed.error.issues[0]?.message ?? 'invalid');
+  }
+
+  /** Applies an update received from a sync client (same path as REST writes). */
+  applyRemoteUpdate(docName: string, update: Uint8Array, origin: unknown): Promise<void> {
+    return this.mutate(docName, (doc) => Y.applyUpdate(doc, update, origin), origin);
+  }
+
+  /** Subscribes to committed updates of a doc; returns the unsubscribe function. Keeps the doc loaded. */
+  async subscribe(docName: string, listener: DocUpdateListener): Promise<() => void> {
+    const loaded = await this.load(docName);
+    loaded.listeners.add(listener);
+    return () => {
+      loaded.listeners.delete(listener);
+      loaded.lastUsed = Date.now();
+    };
+  }
+
+  private async compact(docName: string, loaded: LoadedDoc): Promise<void> {
+    const stored = await this.store.loadDocUpdates(docName);
+    await this.store.compactDoc(docName, Y.encodeStateAsUpdate(loaded.doc), stored.lastSeq);
+    loaded.pendingUpdates = 1;
+  }
+
+  private evict(docName: string): void {
+    const loaded = this.docs.get(docName);
+    if (!loaded) return;
+    this.docs.delete(docName);
+    loaded.doc.destroy();
+    // Subscribers keep listening on the reloaded doc.
+    if (loaded.listeners.size > 0) {
+      void this.load(docName).then((fresh) => {
+        for (const l of loaded.listeners) fresh.listeners.add(l);
+      });
+    }
+  }
+
+  /** Releases docs with no subscribers that were not used for `idleMs`. */
+  releaseIdle(now = Date.now()): number {
+    let released = 0;
+    for (const [name, loaded] of this.docs) {
+      if (loaded.listeners.size === 0 && loaded.inflight === 0 && now - loaded.lastUsed >= this.idleMs) {
+        this.docs.delete(name);
+        loaded.doc.destroy();
+        released++;
+      }
+    }
+    return released;
+  }
+
+  /** Number of docs held in memory. */
+  get loadedCount(): number {
+    return this.docs.size;
+  }
+
+  /** Waits for pending writes, then releases every doc. Safe to call twice. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    clearInterval(this.sweeper);
+    await Promise.all([...this.docs.values()].map((d) => d.lock));
+    for (const loaded of this.docs.values()) loaded.doc.destroy();
+    this.docs.clear();
+  }
+}
