@@ -162,8 +162,11 @@ export class DocManager {
     const loaded = await this.load(docName);
     loaded.listeners.add(listener);
     return () => {
+      // The doc may have been reloaded after a failed write: remove the listener wherever it now lives.
       loaded.listeners.delete(listener);
-      loaded.lastUsed = Date.now();
+      const current = this.docs.get(docName);
+      current?.listeners.delete(listener);
+      if (current) current.lastUsed = Date.now();
     };
   }
 

@@ -1,2 +1,6 @@
 /** Y.Doc layout of experiment history and the helpers that read and write it. */
 export * from './doc';
+/** The sync wire protocol (pure encode/decode on top of y-protocols). */
+export * from './protocol';
+/** The client that keeps a local doc in sync with the backend over a WebSocket. */
+export * from './client';
