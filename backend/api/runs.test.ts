@@ -122,3 +122,37 @@ describe('runs API', () => {
     expect((await t.call('GET', '/api/v1/runs/run-1')).json.artifacts).toEqual([artifact]);
   });
 });
+
+describe('params', () => {
+  it('lets captured params follow the notebook but keeps explicit ones immutable', async () => {
+    await experimentWithRun();
+    const log = (params: object[]) => t.call('POST', '/api/v1/runs/run-1/log-batch', { params });
+    expect((await log([{ key: 'lr', value: 0.1, origin: 'literal-assignment' }])).status).toBe(200);
+    expect((await log([{ key: 'lr', value: 0.2, origin: 'literal-assignment' }])).status).toBe(200);
+    expect((await log([{ key: 'seed', value: 1 }])).status).toBe(200);
+    const bad = await log([{ key: 'seed', value: 2, origin: 'literal-assignment' }]);
+    expect(bad.status).toBe(400);
+    const run = Run.parse((await t.call('GET', '/api/v1/runs/run-1')).json);
+    expect(Object.fromEntries(run.params.map((p) => [p.key, p.value]))).toEqual({ lr: 0.2, seed: 1 });
+  });
+
+  it('never stores a secret-looking param value, even from a client that did not redact', async () => {
+    await experimentWithRun();
+    await t.call('POST', '/api/v1/runs/run-1/log-batch', {
+      params: [{ key: 'db_password', value: 'hunter2' }, { key: 'url', value: 'postgres://ana:s3cret@db:5432/x' }, { key: 'lr', value: 0.1 }],
+    });
+    const run = Run.parse((await t.call('GET', '/api/v1/runs/run-1')).json);
+    const text = JSON.stringify(run);
+    expect(text).not.toContain('hunter2');
+    expect(text).not.toContain('s3cret');
+    expect(run.params.find((p) => p.key === 'lr')?.value).toBe(0.1);
+  });
+
+  it('redacts secrets in cell sources before storing them', async () => {
+    await experimentWithRun();
+    await t.call('POST', '/api/v1/runs/run-1/cells', { executions: [cell('e1', 'key = "AKIAIOSFODNN7EXAMPLE"\nx = 1')] });
+    const [stored] = (await t.call('GET', '/api/v1/runs/run-1/cells')).json.executions;
+    expect(stored.source).not.toContain('AKIAIOSFODNN7EXAMPLE');
+    expect(stored.source).toContain('x = 1');
+  });
+});

@@ -15,6 +15,7 @@ import {
   writeParams,
   writeTags,
 } from '@runtrail/core/sync';
+import { createRedactor, redactCellExecution } from '@runtrail/core/capture';
 import { ApiError, notFound } from '../errors';
 import type { StoreTx } from '../store/port';
 import type { ApiContext } from './context';
@@ -28,12 +29,19 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** Params are immutable once logged (as in MLflow): a different value for a key is rejected up front. */
+/** Origins whose values follow the notebook: the last captured value wins (see docs/decisions/0005). */
+const CAPTURED_ORIGINS = new Set<Param['origin']>(['parameters-cell', 'literal-assignment']);
+
+/**
+ * Params logged explicitly (API, `runtrail.log_param`, MLflow) are immutable once logged, as in MLflow: a
+ * different value for such a key is rejected before anything is written. Captured params may change.
+ */
 function checkParams(existing: Map<string, Param>, params: Param[]): void {
   const inBatch = new Map<string, Param>();
   params.forEach((p, i) => {
     const before = existing.get(p.key) ?? inBatch.get(p.key);
-    if (before && !sameJson(before.value, p.value)) {
+    const captured = CAPTURED_ORIGINS.has(p.origin) && (!before || CAPTURED_ORIGINS.has(before.origin));
+    if (before && !captured && !sameJson(before.value, p.value)) {
       throw new ApiError(
         400,
         'INVALID_PARAMETER_VALUE',
@@ -47,6 +55,8 @@ function checkParams(existing: Map<string, Param>, params: Param[]): void {
 
 /** Run routes bound to `ctx`. */
 export function runHandlers(ctx: ApiContext): Pick<Handlers, RunRoutes> {
+  // Clients redact before sending; the server redacts again so no client can store a secret param.
+  const redactor = createRedactor();
   async function locate(runId: string): Promise<Run> {
     const run = await ctx.store.getRun(runId);
     if (!run) throw notFound('run', runId, 'params.runId');
@@ -114,7 +124,8 @@ export function runHandlers(ctx: ApiContext): Pick<Handlers, RunRoutes> {
     },
 
     async appendCells({ params, body }) {
-      const accepted = await mutateRun(params.runId, (run, _tx, transact) => transact(() => appendCellExecutions(run, body.executions)));
+      const executions = body.executions.map((e) => redactCellExecution(e, redactor));
+      const accepted = await mutateRun(params.runId, (run, _tx, transact) => transact(() => appendCellExecutions(run, executions)));
       return { accepted, duplicates: body.executions.length - accepted };
     },
 
@@ -128,16 +139,17 @@ export function runHandlers(ctx: ApiContext): Pick<Handlers, RunRoutes> {
     },
 
     async logBatch({ params, body }) {
+      const redacted = body.params.map((p) => redactor.redactParam(p)).filter((p): p is Param => p !== null);
       return mutateRun(params.runId, async (run, tx, transact) => {
-        checkParams(readParams(run), body.params);
+        checkParams(readParams(run), redacted);
         const inserted = await tx.insertMetrics(params.runId, body.metrics);
         const newParams = transact(() => {
           writeTags(run, body.tags);
           mergeMetricSummaries(run, inserted);
-          return writeParams(run, body.params);
+          return writeParams(run, redacted);
         });
-        const duplicates = body.metrics.length - inserted.length + (body.params.length - newParams);
-        return { accepted: body.metrics.length + body.params.length + body.tags.length - duplicates, duplicates };
+        const duplicates = body.metrics.length - inserted.length + (redacted.length - newParams);
+        return { accepted: body.metrics.length + redacted.length + body.tags.length - duplicates, duplicates };
       });
     },
 

@@ -68,7 +68,7 @@ describe('runtrail CLI', () => {
     const diff = JSON.parse(json.stdout);
     const changedParams = diff.params.filter((p: { status: string }) => p.status === 'changed').map((p: { key: string }) => p.key);
     expect(changedParams).toEqual(['lr']);
-    const changedCells = diff.cells.filter((c: { status: string }) => c.status === 'changed').map((c: { cellId: string }) => c.cellId);
+    const changedCells = diff.code.filter((c: { status: string }) => c.status === 'changed').map((c: { cellId: string }) => c.cellId);
     expect(changedCells).toEqual(['train']);
     const text = await runtrail('runs', 'compare', 'run-0', 'run-1');
     expect(text.stdout).toMatch(/lr/);

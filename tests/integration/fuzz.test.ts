@@ -45,7 +45,7 @@ function mutate(value: unknown, path: number[], replacement: unknown): unknown {
   const entries = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value);
   if (entries.length === 0) return replacement;
   const [key, child] = entries[path[0]! % entries.length]!;
-  const copy: any = Array.isArray(value) ? [...value] : { ...value };
+  const copy = (Array.isArray(value) ? [...value] : { ...value }) as Record<string | number, unknown>;
   copy[key] = mutate(child, path.slice(1), replacement);
   return copy;
 }

@@ -1,0 +1,15 @@
+/** Capture: cell-execution events -> run commands (run boundaries, params) and redaction of secrets. */
+export {
+  CaptureEvent,
+  CaptureCommand,
+  CellExecutedEvent,
+  KernelEndCause,
+  NotebookRunSource,
+} from './events';
+export { CaptureOptions, CaptureState, OpenRun, createCaptureState } from './state';
+export { reduceCapture, runName } from './reducer';
+export type { CaptureStep, RunIdSource } from './reducer';
+export { AssembledRun, applyCaptureCommand, assembleRuns, assembleRunsWithState } from './assemble';
+export { REDACTED, RedactorOptions, createRedactor } from './redact';
+export type { Redactor } from './redact';
+export { redactCaptureEvent, redactCellExecution } from './redact-event';

@@ -1,0 +1,123 @@
+// `npm run build`: bundle every shipped entry point with esbuild and report each bundle's size.
+//
+// Usage: node scripts/build.mjs [bundle ...]   (no names = every bundle in BUNDLES)
+//
+// Also imported by bench.mjs for `nodeBundleOptions` (the same Node ESM bundling for benchmarks).
+import { existsSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ROOT, formatBytes, formatDuration } from './lib/setup.mjs';
+
+/**
+ * What the build ships. Later bundles (the VS Code extension, its webviews, the JupyterLab extension)
+ * add rows here; `options` is passed to esbuild on top of the row's platform defaults.
+ */
+const BUNDLES = [
+  {
+    name: 'cli',
+    entry: 'packages/cli/src/main.ts',
+    outfile: 'packages/cli/dist/runtrail.mjs',
+    options: () => nodeBundleOptions(),
+  },
+];
+
+/**
+ * ESM bundles run by Node cannot call `require`, but CJS dependencies bundled into them do: define it from
+ * the bundle's own URL, so that requires of externals resolve from the bundle's location.
+ */
+const NODE_ESM_BANNER = [
+  "import { createRequire as __runtrailCreateRequire } from 'node:module';",
+  'const require = __runtrailCreateRequire(import.meta.url);',
+].join('\n');
+
+/** Native (or optional native) modules that must stay outside any bundle; more are detected by binding.gyp. */
+const KNOWN_NATIVE_MODULES = ['better-sqlite3', 'bufferutil', 'utf-8-validate', 'pg-native', 'fsevents', 'cpu-features'];
+
+/** Installed packages that compile a native addon (they ship a binding.gyp). */
+function detectNativeModules() {
+  const nodeModules = join(ROOT, 'node_modules');
+  if (!existsSync(nodeModules)) return [];
+  const names = [];
+  for (const entry of readdirSync(nodeModules)) {
+    if (entry.startsWith('.')) continue;
+    const scoped = entry.startsWith('@') ? readdirSync(join(nodeModules, entry)).map((s) => `${entry}/${s}`) : [entry];
+    for (const name of scoped) if (existsSync(join(nodeModules, name, 'binding.gyp'))) names.push(name);
+  }
+  return names;
+}
+
+/** esbuild options for a Node 20 ESM bundle with native modules left external. */
+export function nodeBundleOptions() {
+  return {
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    banner: { js: NODE_ESM_BANNER },
+    external: [...new Set([...KNOWN_NATIVE_MODULES, ...detectNativeModules()])],
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  };
+}
+
+async function loadEsbuild() {
+  try {
+    return await import('esbuild');
+  } catch {
+    throw new Error('esbuild is not installed: run `npm install` (or `npm test`, which sets everything up)');
+  }
+}
+
+async function main() {
+  const wanted = process.argv.slice(2);
+  const bundles = wanted.length ? BUNDLES.filter((b) => wanted.includes(b.name)) : BUNDLES;
+  const unknown = wanted.filter((w) => !BUNDLES.some((b) => b.name === w));
+  if (unknown.length) throw new Error(`unknown bundle(s) ${unknown.join(', ')}; bundles: ${BUNDLES.map((b) => b.name).join(', ')}`);
+
+  // Check every entry first so that a missing one fails the build before anything is written.
+  const missing = bundles.filter((b) => !existsSync(join(ROOT, b.entry)));
+  if (missing.length) {
+    throw new Error(missing.map((b) => `entry ${b.entry} of bundle "${b.name}" does not exist`).join('; '));
+  }
+
+  const esbuild = await loadEsbuild();
+  const rows = [];
+  for (const bundle of bundles) {
+    const started = performance.now();
+    const outfile = join(ROOT, bundle.outfile);
+    let result;
+    try {
+      result = await esbuild.build({
+        ...bundle.options(),
+        absWorkingDir: ROOT,
+        entryPoints: [join(ROOT, bundle.entry)],
+        outfile,
+        metafile: true,
+      });
+    } catch (err) {
+      const count = err.errors?.length;
+      throw new Error(count ? `bundle "${bundle.name}": ${count} esbuild error(s), shown above` : err.message);
+    }
+    const bytes = result.metafile.outputs[relative(ROOT, outfile).split('\\').join('/')]?.bytes ?? 0;
+    rows.push({ ...bundle, bytes, ms: performance.now() - started });
+  }
+
+  const width = Math.max(6, ...rows.map((r) => r.name.length));
+  const outWidth = Math.max(6, ...rows.map((r) => r.outfile.length));
+  console.log(`${'bundle'.padEnd(width)}  ${'output'.padEnd(outWidth)}  ${'size'.padStart(9)}  ${'time'.padStart(6)}`);
+  for (const r of rows) {
+    console.log(
+      `${r.name.padEnd(width)}  ${r.outfile.padEnd(outWidth)}  ${formatBytes(r.bytes).padStart(9)}  ${formatDuration(r.ms).padStart(6)}`,
+    );
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  try {
+    await main();
+  } catch (err) {
+    // esbuild has already printed its own diagnostics; keep ours to one line.
+    console.error(`build failed: ${err.message.split('\n')[0]}`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,258 @@
+// Set-up shared by the harness scripts (test.mjs, start.mjs, bench.mjs).
+//
+// Each step is idempotent and cheap when already done, so every script can call `setup()` on every run:
+//   node      npm packages: `npm ci` on a fresh clone, `npm install` when a manifest or the lock changed
+//   python    the dev virtualenv in .venv, recreated when requirements-dev.txt changes (hash stamp)
+//   chromium  Debian `chromium` for the browser e2e suites, apt-installed when missing and running as root
+//
+// Plain Node ESM with built-in modules only: it runs before node_modules exists.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import { delimiter, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Absolute path of the repository root. */
+export const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+
+/** Gitignored folder for everything the harness generates (reports, bench bundles). */
+export const CACHE_DIR = join(ROOT, '.cache');
+
+const IS_WINDOWS = process.platform === 'win32';
+const VENV_DIR = join(ROOT, '.venv');
+const REQUIREMENTS = join(ROOT, 'requirements-dev.txt');
+const VENV_STAMP = join(VENV_DIR, '.requirements-dev.sha256');
+
+/** Human duration: 850ms, 12.3s, 2m05s. */
+export function formatDuration(ms) {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+/** Human size: 512 B, 14.2 kB, 1.31 MB. */
+export function formatBytes(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
+  return `${(bytes / (1024 * 1024)).toFixed(2)} MB`;
+}
+
+/** Path of an executable installed by npm (node_modules/.bin). */
+export function localBin(name) {
+  return join(ROOT, 'node_modules', '.bin', IS_WINDOWS ? `${name}.cmd` : name);
+}
+
+/** Path of an executable inside the dev virtualenv. */
+export function venvBin(name) {
+  return IS_WINDOWS ? join(VENV_DIR, 'Scripts', `${name}.exe`) : join(VENV_DIR, 'bin', name);
+}
+
+/** The environment for child processes: local bins and the venv first on PATH, tool locations exported. */
+export function harnessEnv(extra = {}) {
+  const env = { ...process.env };
+  const pathKey = Object.keys(env).find((k) => k.toUpperCase() === 'PATH') ?? 'PATH';
+  const prefix = [join(ROOT, 'node_modules', '.bin')];
+  if (existsSync(venvBin('python'))) {
+    prefix.push(join(VENV_DIR, IS_WINDOWS ? 'Scripts' : 'bin'));
+    env.VIRTUAL_ENV = VENV_DIR;
+    env.RUNTRAIL_PYTHON = venvBin('python');
+  }
+  env[pathKey] = [...prefix, env[pathKey] ?? ''].join(delimiter);
+  const chromium = findChromium();
+  if (chromium) env.RUNTRAIL_CHROMIUM = chromium;
+  return { ...env, ...extra };
+}
+
+/**
+ * Runs a command with inherited stdio (unless told otherwise) and resolves with its exit code;
+ * a child killed by a signal resolves with 128 + signal number, a command that cannot start with 127.
+ */
+export function run(cmd, args = [], { cwd = ROOT, env = harnessEnv(), stdio = 'inherit' } = {}) {
+  return new Promise((resolvePromise) => {
+    const child = spawn(cmd, args, { cwd, env, stdio, shell: IS_WINDOWS });
+    child.on('error', (err) => {
+      console.error(`cannot run ${cmd}: ${err.message}`);
+      resolvePromise(127);
+    });
+    child.on('close', (code, signal) => {
+      resolvePromise(code ?? 128 + (osConstants.signals[signal] ?? 0));
+    });
+  });
+}
+
+/** Looks a command up on PATH like `which`. */
+export function which(name) {
+  const exts = IS_WINDOWS ? (process.env.PATHEXT ?? '.EXE;.CMD').split(';') : [''];
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    for (const ext of exts) {
+      const candidate = join(dir, name + ext);
+      try {
+        if (statSync(candidate).isFile()) return candidate;
+      } catch {
+        // not here
+      }
+    }
+  }
+  return null;
+}
+
+/** Runs one set-up step, printing what it did and how long it took; rethrows its error. */
+export async function step(label, fn) {
+  const started = performance.now();
+  try {
+    const outcome = await fn();
+    console.log(`setup: ${label.padEnd(13)} ${outcome} (${formatDuration(performance.now() - started)})`);
+    return outcome;
+  } catch (err) {
+    console.error(`setup: ${label.padEnd(13)} FAILED (${formatDuration(performance.now() - started)}): ${err.message}`);
+    throw err;
+  }
+}
+
+async function mustRun(cmd, args, options) {
+  const code = await run(cmd, args, options);
+  if (code !== 0) throw new Error(`\`${[cmd, ...args].join(' ')}\` exited with ${code}`);
+}
+
+function mtime(path) {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+/** package.json files of the root and of every (non-glob) workspace. */
+function manifests() {
+  const root = join(ROOT, 'package.json');
+  const { workspaces = [] } = JSON.parse(readFileSync(root, 'utf8'));
+  const list = Array.isArray(workspaces) ? workspaces : (workspaces.packages ?? []);
+  return [root, ...list.filter((w) => !w.includes('*')).map((w) => join(ROOT, w, 'package.json'))];
+}
+
+/**
+ * npm packages: `npm ci` when node_modules is missing, `npm install` when package-lock.json or a package.json
+ * is newer than node_modules/.package-lock.json (npm's record of what is installed).
+ */
+export function ensureNodeModules() {
+  return step('npm packages', async () => {
+    const marker = join(ROOT, 'node_modules', '.package-lock.json');
+    const lock = join(ROOT, 'package-lock.json');
+    const npm = IS_WINDOWS ? 'npm.cmd' : 'npm';
+    const flags = ['--no-audit', '--no-fund'];
+    let outcome;
+    if (!existsSync(marker)) {
+      if (existsSync(lock)) {
+        await mustRun(npm, ['ci', ...flags], { env: process.env });
+        outcome = 'installed (npm ci)';
+      } else {
+        await mustRun(npm, ['install', ...flags], { env: process.env });
+        outcome = 'installed (npm install)';
+      }
+    } else {
+      const installedAt = mtime(marker);
+      const changed = [lock, ...manifests()].filter((f) => mtime(f) > installedAt);
+      if (changed.length === 0) return 'up to date';
+      await mustRun(npm, ['install', ...flags], { env: process.env });
+      outcome = `updated (npm install; changed: ${changed.map((f) => relative(ROOT, f)).join(', ')})`;
+    }
+    // npm leaves the marker untouched when nothing had to change: stamp it so the check stays quick.
+    if (existsSync(marker)) {
+      const now = new Date();
+      utimesSync(marker, now, now);
+    }
+    return outcome;
+  });
+}
+
+/** The interpreter the venv is created from: $PYTHON, else python3.11, else python3. */
+function basePython() {
+  const candidates = [process.env.PYTHON, 'python3.11', 'python3', 'python'].filter(Boolean);
+  for (const candidate of candidates) {
+    const probe = spawnSync(candidate, ['-c', 'import sys, venv; print(sys.version.split()[0])'], {
+      encoding: 'utf8',
+    });
+    if (probe.status === 0) return { python: candidate, version: probe.stdout.trim() };
+  }
+  throw new Error(`no Python with the venv module found (tried ${candidates.join(', ')}); set PYTHON`);
+}
+
+/** Python dev virtualenv at .venv from requirements-dev.txt; recreated whenever the requirements change. */
+export function ensurePythonVenv() {
+  return step('python venv', async () => {
+    const requirements = readFileSync(REQUIREMENTS, 'utf8');
+    const digest = createHash('sha256').update(requirements).digest('hex');
+    const stamp = existsSync(VENV_STAMP) ? readFileSync(VENV_STAMP, 'utf8').trim() : '';
+    if (stamp === digest && existsSync(venvBin('python'))) return 'up to date';
+
+    const { python, version } = basePython();
+    rmSync(VENV_DIR, { recursive: true, force: true });
+    await mustRun(python, ['-m', 'venv', VENV_DIR], { env: process.env });
+    await mustRun(
+      venvBin('python'),
+      ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '-q', '-r', REQUIREMENTS],
+      { env: { ...process.env, PIP_REQUIRE_VIRTUALENV: '1' } },
+    );
+    writeFileSync(VENV_STAMP, `${digest}\n`);
+    const pins = requirements
+      .split('\n')
+      .map((l) => l.replace(/#.*/, '').trim())
+      .filter(Boolean);
+    return `created with Python ${version} (${pins.join(', ')})`;
+  });
+}
+
+/** Path of a Chromium binary: $RUNTRAIL_CHROMIUM, else chromium / chromium-browser on PATH. */
+export function findChromium() {
+  const configured = process.env.RUNTRAIL_CHROMIUM;
+  if (configured && existsSync(configured)) return configured;
+  return which('chromium') ?? which('chromium-browser');
+}
+
+/** Debian `chromium` for the browser e2e suites: apt-get install when missing and running as root. */
+export function ensureChromium() {
+  return step('chromium', async () => {
+    const found = findChromium();
+    if (found) return `found ${found}`;
+    const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+    if (!isRoot || !which('apt-get')) {
+      throw new Error('chromium is missing: install the Debian package `chromium` (as root) or set RUNTRAIL_CHROMIUM');
+    }
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    await mustRun('apt-get', ['update', '-qq'], { env });
+    await mustRun('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { env });
+    const installed = findChromium();
+    if (!installed) throw new Error('apt-get installed chromium but no chromium binary is on PATH');
+    return `installed ${installed} (apt-get)`;
+  });
+}
+
+const STEPS = { node: ensureNodeModules, python: ensurePythonVenv, chromium: ensureChromium };
+
+/** Names of the set-up steps, in the order they run. */
+export const SETUP_STEPS = Object.keys(STEPS);
+
+/**
+ * Runs the named set-up steps in order (node, python, chromium). A failed step does not stop the others,
+ * except `node`, which everything else needs. Resolves with the steps that failed (name -> Error).
+ */
+export async function setup(needs = ['node', 'python']) {
+  mkdirSync(CACHE_DIR, { recursive: true });
+  const failed = new Map();
+  for (const name of SETUP_STEPS) {
+    if (!needs.includes(name)) continue;
+    if (failed.has('node')) {
+      failed.set(name, new Error('skipped: npm packages failed to install'));
+      continue;
+    }
+    try {
+      await STEPS[name]();
+    } catch (err) {
+      failed.set(name, err);
+    }
+  }
+  return failed;
+}
