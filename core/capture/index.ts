@@ -13,3 +13,11 @@ export { AssembledRun, applyCaptureCommand, assembleRuns, assembleRunsWithState 
 export { REDACTED, RedactorOptions, createRedactor } from './redact';
 export type { Redactor } from './redact';
 export { redactCaptureEvent, redactCellExecution } from './redact-event';
+export {
+  DeltaRequest,
+  KernelArtifact,
+  KernelDelta,
+  KernelSnapshot,
+  bootstrapCode,
+  deltaExpression,
+} from './delta';
