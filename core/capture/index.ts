@@ -21,3 +21,5 @@ export {
   bootstrapCode,
   deltaExpression,
 } from './delta';
+export { NotebookCaptureSession } from './session';
+export type { ObservedExecution, SessionPorts } from './session';

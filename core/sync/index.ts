@@ -4,3 +4,6 @@ export * from './doc';
 export * from './protocol';
 /** The client that keeps a local doc in sync with the backend over a WebSocket. */
 export * from './client';
+export * from './history';
+export * from './outbox';
+export * from './delivery';

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { getRunMap, readCellExecutions, readRun, runsMap } from '../sync/doc';
+import { Outbox, memoryOutboxStorage } from '../sync/outbox';
+import type { OutboxPayload } from '../sync/delivery';
+import type { KernelDelta } from './delta';
+import { createRedactor } from './redact';
+import { NotebookCaptureSession, type ObservedExecution } from './session';
+import { createCaptureState } from './state';
+
+function setup() {
+  let clock = 1000;
+  let id = 0;
+  const doc = new Y.Doc();
+  const outbox = new Outbox<OutboxPayload>(memoryOutboxStorage(), () => `o${id++}`);
+  const saved: unknown[] = [];
+  const session = new NotebookCaptureSession(
+    {
+      experimentId: 'exp', notebookPath: () => 'work/churn.ipynb', doc, outbox, redactor: createRedactor(),
+      now: () => clock++, newId: () => `id${id++}`, saveState: (s) => saved.push(s),
+    },
+    createCaptureState(),
+  );
+  return { doc, outbox, session, saved };
+}
+
+const exec = (cellId: string, source: string, extra: Partial<ObservedExecution> = {}): ObservedExecution => ({
+  cellId, executionCount: 1, source, startedAt: 2000, durationMs: 5, status: 'ok', error: null, outputs: [], isParametersCell: false, ...extra,
+});
+
+const delta = (extra: Partial<KernelDelta> = {}): KernelDelta => ({
+  v: 1, seq: 0, params: [], explicitParams: [], metrics: [], tags: [], snapshots: [], artifacts: [], namesWritten: [], environment: null, warnings: [], ...extra,
+});
+
+describe('NotebookCaptureSession', () => {
+  it('records runs, cells, params, snapshots and environment in the doc and queues metrics', async () => {
+    const { doc, outbox, session, saved } = setup();
+    session.kernelStarted();
+    expect(session.wantsEnvironment(false)).toBe(true);
+    await session.cellExecuted(exec('p', 'lr = 0.1', { isParametersCell: true }), delta({
+      params: [{ key: 'lr', value: 0.1, origin: 'parameters-cell' }],
+      environment: { python: '3.11.7', packages: { pandas: '2.2.0' } },
+    }));
+    await session.cellExecuted(exec('load', 'df = pd.read_csv("x.csv")'), delta({
+      snapshots: [{ name: 'df', kind: 'pandas', fingerprint: 'f'.repeat(32), sampled: false, shape: [3, 2], columns: [] }],
+      metrics: [{ key: 'loss', value: 0.5, step: 0, timestamp: 1 }],
+    }));
+    expect(runsMap(doc).size).toBe(1);
+    const runId = session.openRunId!;
+    const run = readRun(getRunMap(doc, runId)!);
+    expect(run).toMatchObject({ name: 'churn #1', status: 'running', environment: { python: '3.11.7' } });
+    expect(run.params).toEqual([{ key: 'lr', value: 0.1, origin: 'parameters-cell' }]);
+    expect(run.snapshots.map((s) => s.name)).toEqual(['df']);
+    const cells = readCellExecutions(getRunMap(doc, runId)!);
+    expect(cells.map((c) => c.cellId)).toEqual(['p', 'load']);
+    expect(cells[1]!.snapshotIds).toEqual([run.snapshots[0]!.id]);
+    expect((await outbox.pending()).map((i) => i.payload)).toEqual([{ kind: 'log-batch', runId, metrics: [{ key: 'loss', value: 0.5, step: 0, timestamp: 1 }], params: [], tags: [] }]);
+    expect(saved.length).toBeGreaterThan(0);
+  });
+
+  it('opens a new run after a restart and ends the old one', async () => {
+    const { doc, session } = setup();
+    session.kernelStarted();
+    await session.cellExecuted(exec('a', 'x = 1'), null);
+    const first = session.openRunId;
+    session.kernelRestarted('requested');
+    await session.cellExecuted(exec('a', 'x = 1'), null);
+    expect(session.openRunId).not.toBe(first);
+    expect(readRun(getRunMap(doc, first!)!).status).toBe('finished');
+  });
+
+  it('never records a secret from the cell source or explicit params', async () => {
+    const { doc, session } = setup();
+    await session.cellExecuted(exec('a', 'token = "ghp_abcdefghijklmnopqrstuvwxyz0123456789"'), delta({
+      explicitParams: [{ key: 'api_key', value: 'sk-live-abcdefghijklmnop1234', origin: 'explicit' }],
+    }));
+    expect(JSON.stringify(doc.toJSON())).not.toMatch(/ghp_abcdef|sk-live-abcdef/);
+  });
+});
