@@ -12,26 +12,38 @@
  *
  * The helper keeps everything it learns between deltas (post_run_cell hook, `runtrail.log_metric`, ...) and
  * hands it over exactly once: a delta it returned is not returned again. `seq` numbers deltas per kernel
- * process so a frontend can tell a repeated answer from a new one.
+ * process so a frontend can tell a repeated answer from a new one. Because the kernel runs requests in
+ * order, a delta asked after execution N may already cover N+1..M that were queued before it ("Run all"):
+ * per-execution facts come as `cells` records keyed by execution count; data snapshots, metrics and the
+ * environment belong to the batch and are recorded on the run of its last execution.
  */
 import { z } from 'zod';
 import { DataSnapshot, Environment, Metric, Param, Sha256, Tag } from '../schema';
 
-/** What the frontend tells the helper about the execution it asks a delta for. */
+/** What the frontend asks of the helper. */
 export const DeltaRequest = z.object({
   v: z.literal(1),
-  /** nbformat cell id of the executed cell (for files-opened and names bookkeeping). */
-  cellId: z.string(),
-  /** The cell carries the `parameters` tag: all its top-level assignments of literals are params. */
-  parameters: z.boolean(),
-  /** Include the environment (once per run: the frontend asks on a run's first execution). */
+  /** Include the environment (the frontend asks when the next execution may open a run). */
   environment: z.boolean(),
   /** Size cap (bytes) above which a data object is fingerprinted from a sample (`sampled: true`). */
   snapshotMaxBytes: z.number().int().positive(),
-  /** Folder of the notebook, relative files opened under it are reported as file snapshots. */
+  /** Folder of the notebook: files opened for reading under it are reported as file snapshots. */
   notebookDir: z.string(),
 });
 export type DeltaRequest = z.infer<typeof DeltaRequest>;
+
+/**
+ * What the helper saw of one execution (its post_run_cell hook). A delta can cover several executions:
+ * "Run all" queues every cell before the first delta request, which the kernel then answers after them.
+ */
+export const KernelCellRecord = z.object({
+  executionCount: z.number().int().nullable(),
+  /** Top-level assignments of literals (origin literal-assignment; the frontend makes them parameters-cell). */
+  params: z.array(Param),
+  /** Names the execution bound or rebound at top level. */
+  namesWritten: z.array(z.string()),
+});
+export type KernelCellRecord = z.infer<typeof KernelCellRecord>;
 
 /** A snapshot as the kernel reports it: the frontend adds the id and the capture time. */
 export const KernelSnapshot = DataSnapshot.omit({ id: true, capturedAt: true });
@@ -40,12 +52,12 @@ export type KernelSnapshot = z.infer<typeof KernelSnapshot>;
 /** An artifact the user logged with `runtrail.log_artifact(path)`; the helper uploaded (or spooled) it. */
 export const KernelArtifact = z.object({ path: z.string(), size: z.number().int().nonnegative(), sha256: Sha256 });
 
-/** The helper's answer: what changed since the previous delta. */
+/** The helper's answer: what happened since the previous delta. */
 export const KernelDelta = z.object({
   v: z.literal(1),
   seq: z.number().int().nonnegative(),
-  /** Params of the parameters cell (origin parameters-cell) or literal assignments (origin literal-assignment). */
-  params: z.array(Param),
+  /** One record per execution since the previous delta, in execution order. */
+  cells: z.array(KernelCellRecord),
   /** Params set with `runtrail.log_param` (origin explicit). */
   explicitParams: z.array(Param).default([]),
   metrics: z.array(Metric),
@@ -53,8 +65,6 @@ export const KernelDelta = z.object({
   /** Data objects whose content changed (new name, or same name with a new fingerprint), and files read. */
   snapshots: z.array(KernelSnapshot),
   artifacts: z.array(KernelArtifact).default([]),
-  /** Names the last cell bound or rebound at top level. */
-  namesWritten: z.array(z.string()).default([]),
   environment: Environment.nullable().default(null),
   /** Problems the helper hit (never raised into the user's cell): shown as a tracking warning. */
   warnings: z.array(z.string()).default([]),

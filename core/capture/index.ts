@@ -16,6 +16,7 @@ export { redactCaptureEvent, redactCellExecution } from './redact-event';
 export {
   DeltaRequest,
   KernelArtifact,
+  KernelCellRecord,
   KernelDelta,
   KernelSnapshot,
   bootstrapCode,

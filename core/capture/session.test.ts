@@ -29,19 +29,24 @@ const exec = (cellId: string, source: string, extra: Partial<ObservedExecution> 
 });
 
 const delta = (extra: Partial<KernelDelta> = {}): KernelDelta => ({
-  v: 1, seq: 0, params: [], explicitParams: [], metrics: [], tags: [], snapshots: [], artifacts: [], namesWritten: [], environment: null, warnings: [], ...extra,
+  v: 1, seq: 0, cells: [], explicitParams: [], metrics: [], tags: [], snapshots: [], artifacts: [], environment: null, warnings: [], ...extra,
 });
+
+async function observe(session: NotebookCaptureSession, observed: ObservedExecution, d: KernelDelta | null) {
+  session.executionObserved(observed);
+  await session.deltaReceived(d);
+}
 
 describe('NotebookCaptureSession', () => {
   it('records runs, cells, params, snapshots and environment in the doc and queues metrics', async () => {
     const { doc, outbox, session, saved } = setup();
     session.kernelStarted();
     expect(session.wantsEnvironment(false)).toBe(true);
-    await session.cellExecuted(exec('p', 'lr = 0.1', { isParametersCell: true }), delta({
-      params: [{ key: 'lr', value: 0.1, origin: 'parameters-cell' }],
+    await observe(session, exec('p', 'lr = 0.1', { isParametersCell: true, executionCount: 1 }), delta({
+      cells: [{ executionCount: 1, params: [{ key: 'lr', value: 0.1, origin: 'literal-assignment' }], namesWritten: ['lr'] }],
       environment: { python: '3.11.7', packages: { pandas: '2.2.0' } },
     }));
-    await session.cellExecuted(exec('load', 'df = pd.read_csv("x.csv")'), delta({
+    await observe(session, exec('load', 'df = pd.read_csv("x.csv")', { executionCount: 2 }), delta({
       snapshots: [{ name: 'df', kind: 'pandas', fingerprint: 'f'.repeat(32), sampled: false, shape: [3, 2], columns: [] }],
       metrics: [{ key: 'loss', value: 0.5, step: 0, timestamp: 1 }],
     }));
@@ -61,19 +66,39 @@ describe('NotebookCaptureSession', () => {
   it('opens a new run after a restart and ends the old one', async () => {
     const { doc, session } = setup();
     session.kernelStarted();
-    await session.cellExecuted(exec('a', 'x = 1'), null);
+    await observe(session, exec('a', 'x = 1'), null);
     const first = session.openRunId;
     session.kernelRestarted('requested');
-    await session.cellExecuted(exec('a', 'x = 1'), null);
+    await observe(session, exec('a', 'x = 1'), null);
     expect(session.openRunId).not.toBe(first);
     expect(readRun(getRunMap(doc, first!)!).status).toBe('finished');
   });
 
   it('never records a secret from the cell source or explicit params', async () => {
     const { doc, session } = setup();
-    await session.cellExecuted(exec('a', 'token = "ghp_abcdefghijklmnopqrstuvwxyz0123456789"'), delta({
+    await observe(session, exec('a', 'token = "ghp_abcdefghijklmnopqrstuvwxyz0123456789"'), delta({
       explicitParams: [{ key: 'api_key', value: 'sk-live-abcdefghijklmnop1234', origin: 'explicit' }],
     }));
     expect(JSON.stringify(doc.toJSON())).not.toMatch(/ghp_abcdef|sk-live-abcdef/);
+  });
+
+  it('matches the records of a delta that covers several queued executions ("Run all")', async () => {
+    const { doc, session } = setup();
+    session.executionObserved(exec('a', 'x = 1', { executionCount: 1 }));
+    session.executionObserved(exec('b', 'y = 2', { executionCount: 2 }));
+    await session.deltaReceived(delta({
+      cells: [
+        { executionCount: 1, params: [{ key: 'x', value: 1, origin: 'literal-assignment' }], namesWritten: ['x'] },
+        { executionCount: 2, params: [{ key: 'y', value: 2, origin: 'literal-assignment' }], namesWritten: ['y'] },
+      ],
+      snapshots: [{ name: 'df', kind: 'pandas', fingerprint: 'a'.repeat(32), sampled: false, shape: [1], columns: [] }],
+    }));
+    expect(session.pendingExecutions).toBe(0);
+    const runMap = getRunMap(doc, session.openRunId!)!;
+    const cells = readCellExecutions(runMap);
+    expect(cells.map((c) => c.namesWritten)).toEqual([['x'], ['y']]);
+    expect(cells[0]!.snapshotIds).toEqual([]);
+    expect(cells[1]!.snapshotIds).toHaveLength(1);
+    expect(readRun(runMap).params.map((p) => [p.key, p.origin])).toEqual([['x', 'literal-assignment'], ['y', 'literal-assignment']]);
   });
 });

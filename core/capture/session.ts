@@ -82,31 +82,34 @@ export class NotebookCaptureSession {
     this.apply({ type: 'new-run-requested', at: this.ports.now() });
   }
 
-  /** Records one execution and what the kernel reported about it (null when the kernel could not answer). */
-  async cellExecuted(observed: ObservedExecution, delta: KernelDelta | null): Promise<void> {
-    const { isParametersCell, ...rest } = observed;
-    const execution: CellExecution = {
-      ...rest,
-      id: this.ports.newId(),
-      source: rest.source.slice(0, LIMITS.maxSourceLength),
-      sourceHash: hashText(rest.source),
-      namesRead: [],
-      namesWritten: delta?.namesWritten.slice(0, 1000) ?? [],
-      snapshotIds: [],
-    };
-    const snapshots: DataSnapshot[] = (delta?.snapshots ?? []).map((s) => ({
-      ...s,
-      id: this.ports.newId(),
-      capturedAt: observed.startedAt + observed.durationMs,
-    }));
-    execution.snapshotIds = snapshots.map((s) => s.id);
-    this.apply({
-      type: 'cell-executed',
-      at: observed.startedAt,
-      notebookPath: this.ports.notebookPath(),
-      execution,
-      isParametersCell,
-      params: delta?.params ?? [],
+  /** Executions observed but not yet recorded: they wait for the kernel delta that covers them. */
+  private pending: ObservedExecution[] = [];
+
+  /** Number of executions waiting for a delta. */
+  get pendingExecutions(): number {
+    return this.pending.length;
+  }
+
+  /** A finished execution, as the frontend saw it; recorded when the next delta (or its failure) arrives. */
+  executionObserved(observed: ObservedExecution): void {
+    this.pending.push(observed);
+  }
+
+  /**
+   * Records every pending execution with what the kernel reported (`null` when the kernel could not answer:
+   * dead, busy past the timeout, helper missing). Per-execution facts are matched by execution count; data
+   * snapshots, metrics and the environment go to the run of the last execution of the batch.
+   */
+  async deltaReceived(delta: KernelDelta | null): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0 && !delta) return;
+    const records = new Map((delta?.cells ?? []).map((c) => [c.executionCount, c]));
+    const snapshots: DataSnapshot[] = (delta?.snapshots ?? []).map((s) => ({ ...s, id: this.ports.newId(), capturedAt: this.ports.now() }));
+    batch.forEach((observed, i) => {
+      const record = observed.executionCount === null ? undefined : records.get(observed.executionCount);
+      const last = i === batch.length - 1;
+      this.record(observed, record?.namesWritten ?? [], record?.params ?? [], last ? snapshots.map((s) => s.id) : []);
     });
     const runId = this.openRunId;
     if (!runId || !delta) return;
@@ -118,6 +121,27 @@ export class NotebookCaptureSession {
       environment: delta.environment,
     });
     await this.queueMetrics(runId, delta.metrics);
+  }
+
+  private record(observed: ObservedExecution, namesWritten: string[], params: Param[], snapshotIds: string[]): void {
+    const { isParametersCell, ...rest } = observed;
+    const execution: CellExecution = {
+      ...rest,
+      id: this.ports.newId(),
+      source: rest.source.slice(0, LIMITS.maxSourceLength),
+      sourceHash: hashText(rest.source),
+      namesRead: [],
+      namesWritten: namesWritten.slice(0, 1000),
+      snapshotIds,
+    };
+    this.apply({
+      type: 'cell-executed',
+      at: observed.startedAt,
+      notebookPath: this.ports.notebookPath(),
+      execution,
+      isParametersCell,
+      params: params.map((p) => ({ ...p, origin: isParametersCell ? 'parameters-cell' : 'literal-assignment' })),
+    });
   }
 
   private async queueMetrics(runId: string, metrics: Metric[]): Promise<void> {
