@@ -19,7 +19,41 @@ const BUNDLES = [
     outfile: 'packages/cli/dist/runtrail.mjs',
     options: () => nodeBundleOptions(),
   },
+  {
+    // The JupyterLab extension: esbuild compiles our TypeScript (core included) into lib/index.js with
+    // JupyterLab's own packages left external; JupyterLab's builder then makes the federated labextension.
+    name: 'jupyterlab',
+    entry: 'jupyterlab-ext/src/index.ts',
+    outfile: 'jupyterlab-ext/lib/index.js',
+    options: () => ({
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      target: 'es2022',
+      external: ['@jupyterlab/*', '@lumino/*', 'react', 'react-dom'],
+      loader: { '.py': 'text' },
+      sourcemap: false,
+      logLevel: 'warning',
+    }),
+    after: buildLabextension,
+  },
 ];
+
+/** Runs JupyterLab's extension builder on jupyterlab-ext (outputs runtrail_jupyterlab/labextension). */
+async function buildLabextension() {
+  const { spawnSync } = await import('node:child_process');
+  const builder = join(ROOT, 'node_modules', '@jupyter', 'builder', 'lib', 'build-labextension.js');
+  const core = join(ROOT, 'node_modules', '@jupyterlab', 'core-meta', 'core.package.json');
+  const result = spawnSync(process.execPath, [builder, '--core-package-file', core, join(ROOT, 'jupyterlab-ext')], {
+    cwd: join(ROOT, 'jupyterlab-ext'),
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) {
+    process.stderr.write(result.stdout + result.stderr);
+    throw new Error('the JupyterLab extension builder failed (output above)');
+  }
+  return join(ROOT, 'jupyterlab-ext', 'runtrail_jupyterlab', 'labextension');
+}
 
 /**
  * ESM bundles run by Node cannot call `require`, but CJS dependencies bundled into them do: define it from
@@ -99,6 +133,7 @@ async function main() {
       throw new Error(count ? `bundle "${bundle.name}": ${count} esbuild error(s), shown above` : err.message);
     }
     const bytes = result.metafile.outputs[relative(ROOT, outfile).split('\\').join('/')]?.bytes ?? 0;
+    if (bundle.after) await bundle.after();
     rows.push({ ...bundle, bytes, ms: performance.now() - started });
   }
 

@@ -24,3 +24,5 @@ export {
 } from './delta';
 export { NotebookCaptureSession } from './session';
 export type { ObservedExecution, SessionPorts } from './session';
+export { decideExperimentIdentity } from './identity';
+export type { IdentityDecision } from './identity';

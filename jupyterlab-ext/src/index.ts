@@ -1,0 +1,114 @@
+/**
+ * runtrail for JupyterLab: plugin wiring only. Capture logic lives in @runtrail/core (session, reducer,
+ * redaction, outbox); this file connects it to JupyterLab's notebooks, settings, commands and status bar.
+ */
+import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ILayoutRestorer } from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import type { Cell } from '@jupyterlab/cells';
+import { INotebookTracker, NotebookActions, type Notebook, type NotebookPanel } from '@jupyterlab/notebook';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { IStatusBar } from '@jupyterlab/statusbar';
+import { matchesAnyGlob } from '@runtrail/core/util';
+import { NotebookCapture } from './notebook';
+import { cellTags, observeExecution } from './observe';
+import { RunsPanel } from './panel';
+import { DEFAULT_SETTINGS, RuntrailService, type RuntrailSettings } from './service';
+import { RuntrailStatus } from './status';
+
+const PLUGIN_ID = 'runtrail-jupyterlab:plugin';
+
+/** Command ids. */
+export const COMMANDS = {
+  newRun: 'runtrail:new-run',
+  toggle: 'runtrail:toggle-tracking',
+  openPanel: 'runtrail:open-runs-panel',
+} as const;
+
+function activate(
+  app: JupyterFrontEnd,
+  tracker: INotebookTracker,
+  settingRegistry: ISettingRegistry,
+  palette: ICommandPalette | null,
+  statusBar: IStatusBar | null,
+  restorer: ILayoutRestorer | null,
+): void {
+  const service = new RuntrailService();
+  const captures = new Map<Notebook, NotebookCapture>();
+  const scheduled = new WeakMap<Cell, number>();
+  const pathExists = (path: string) =>
+    app.serviceManager.contents.get(path, { content: false }).then(() => true, () => false);
+
+  void settingRegistry.load(PLUGIN_ID).then((settings) => {
+    const apply = () => service.configure({ ...DEFAULT_SETTINGS, ...(settings.composite as Partial<RuntrailSettings>) });
+    apply();
+    settings.changed.connect(apply);
+  }, (error) => service.report(`runtrail: cannot load settings: ${(error as Error).message}`));
+
+  tracker.widgetAdded.connect((_, panel: NotebookPanel) => {
+    void panel.context.ready.then(() => {
+      if (panel.isDisposed || matchesAnyGlob(panel.context.path, service.settings.excludeNotebooks)) return;
+      const capture = new NotebookCapture(panel, service, pathExists);
+      captures.set(panel.content, capture);
+      panel.disposed.connect(() => {
+        captures.delete(panel.content);
+        capture.dispose();
+      });
+      void capture.ready.catch((error) => service.report(`runtrail: cannot track ${panel.context.path}: ${(error as Error).message}`));
+    });
+  });
+
+  NotebookActions.executionScheduled.connect((_, { cell }) => scheduled.set(cell, Date.now()));
+  NotebookActions.executed.connect((_, { notebook, cell, success }) => {
+    const capture = captures.get(notebook);
+    if (!capture || !service.settings.tracking || cell.model.type !== 'code') return;
+    if (cellTags(cell).some((tag) => service.settings.excludeCellTags.includes(tag))) return;
+    const end = Date.now();
+    capture.executed(observeExecution(cell, scheduled.get(cell) ?? end, end, success));
+  });
+
+  const current = () => (tracker.currentWidget ? captures.get(tracker.currentWidget.content) : undefined);
+  const panel = new RunsPanel(service, () => current() ?? null, tracker);
+  app.shell.add(panel, 'left', { rank: 600 });
+  restorer?.add(panel, panel.id);
+
+  app.commands.addCommand(COMMANDS.newRun, {
+    label: 'New Run',
+    caption: 'Start a new runtrail run with the next execution',
+    isEnabled: () => current() !== undefined,
+    execute: () => current()?.newRun(),
+  });
+  app.commands.addCommand(COMMANDS.toggle, {
+    label: () => (service.settings.tracking ? 'Pause Tracking' : 'Resume Tracking'),
+    caption: 'Pause or resume runtrail capture of executed cells',
+    isToggled: () => service.settings.tracking,
+    execute: async () => {
+      await settingRegistry.set(PLUGIN_ID, 'tracking', !service.settings.tracking);
+    },
+  });
+  app.commands.addCommand(COMMANDS.openPanel, {
+    label: 'Open Runs Panel',
+    execute: () => app.shell.activateById(panel.id),
+  });
+  for (const command of Object.values(COMMANDS)) palette?.addItem({ command, category: 'runtrail' });
+  service.statusChanged.connect(() => app.commands.notifyCommandChanged(COMMANDS.toggle));
+
+  statusBar?.registerStatusItem(`${PLUGIN_ID}:status`, {
+    item: new RuntrailStatus(service),
+    align: 'left',
+    rank: 50,
+    isActive: () => true,
+  });
+}
+
+/** The runtrail plugin. */
+const plugin: JupyterFrontEndPlugin<void> = {
+  id: PLUGIN_ID,
+  description: 'Captures every executed notebook cell into runtrail experiment runs.',
+  autoStart: true,
+  requires: [INotebookTracker, ISettingRegistry],
+  optional: [ICommandPalette, IStatusBar, ILayoutRestorer],
+  activate,
+};
+
+export default plugin;

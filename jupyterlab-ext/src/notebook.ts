@@ -1,0 +1,194 @@
+/**
+ * Capture of one open notebook: finds its experiment (metadata id, rename vs copy), follows its kernel
+ * (start, restart, death), and hands every finished execution plus the kernel delta to core's session.
+ */
+import type { NotebookPanel } from '@jupyterlab/notebook';
+import type { Kernel } from '@jupyterlab/services';
+import { PathExt } from '@jupyterlab/coreutils';
+import { NotebookCaptureSession, createCaptureState, decideExperimentIdentity, type ObservedExecution } from '@runtrail/core/capture';
+import { uuidv7 } from 'uuidv7';
+import { injectHelper, requestDelta } from './kernel';
+import type { ExperimentHandle, RuntrailService } from './service';
+import { knownPath, loadCapture, rememberPath, saveCapture } from './storage';
+
+/** Notebook metadata key holding the experiment id. */
+export const METADATA_KEY = 'runtrail';
+
+/** Capture bound to one notebook panel. */
+export class NotebookCapture {
+  private session: NotebookCaptureSession | null = null;
+  private experiment: ExperimentHandle | null = null;
+  private kernelId: string | null = null;
+  private inFlight: Promise<void> | null = null;
+  private again = false;
+  private disposed = false;
+  /** Resolves once the experiment is known and the session can record. */
+  readonly ready: Promise<void>;
+
+  constructor(
+    readonly panel: NotebookPanel,
+    private readonly service: RuntrailService,
+    private readonly pathExists: (path: string) => Promise<boolean>,
+  ) {
+    this.ready = this.start();
+  }
+
+  /** The experiment id of the notebook once known. */
+  get experimentId(): string | null {
+    return this.experiment?.id ?? null;
+  }
+
+  /** The notebook's experiment doc once loaded. */
+  get handle(): ExperimentHandle | null {
+    return this.experiment;
+  }
+
+  /** The run the next execution lands in. */
+  get openRunId(): string | null {
+    return this.session?.openRunId ?? null;
+  }
+
+  private async start(): Promise<void> {
+    await this.panel.context.ready;
+    const path = this.panel.context.path;
+    const meta = this.panel.model?.getMetadata(METADATA_KEY) as { experimentId?: unknown } | undefined;
+    const metadataId = typeof meta?.experimentId === 'string' ? meta.experimentId : null;
+    const previous = metadataId ? await knownPath(metadataId) : undefined;
+    const decision = decideExperimentIdentity({
+      metadataId,
+      path,
+      knownPath: previous,
+      knownPathExists: previous !== undefined && previous !== path ? await this.pathExists(previous) : false,
+      newId: () => uuidv7(),
+    });
+    if (decision.experimentId !== metadataId) this.panel.model?.setMetadata(METADATA_KEY, { experimentId: decision.experimentId });
+    await rememberPath(decision.experimentId, path);
+    this.panel.context.pathChanged.connect(this.onPathChanged, this);
+    this.experiment = await this.service.openExperiment(decision.experimentId, PathExt.basename(path), path);
+    const stored = await loadCapture(decision.experimentId);
+    const kernel = this.panel.sessionContext.session?.kernel ?? null;
+    // A page reload with the same kernel continues the open run; anything else starts afresh.
+    const continuing = stored && kernel && stored.kernelId === kernel.id;
+    this.kernelId = continuing ? kernel.id : null;
+    this.session = new NotebookCaptureSession(
+      {
+        experimentId: decision.experimentId,
+        notebookPath: () => this.panel.context.path,
+        doc: this.experiment.doc,
+        outbox: this.service.outbox,
+        redactor: this.service.redactor,
+        now: () => Date.now(),
+        newId: () => uuidv7(),
+        saveState: (state) => saveCapture(decision.experimentId, { kernelId: this.kernelId, state }),
+      },
+      continuing ? stored.state : createCaptureState({ previousRunCount: stored?.state.runsStarted ?? 0 }),
+    );
+    this.panel.sessionContext.kernelChanged.connect(this.onKernelChanged, this);
+    this.panel.sessionContext.statusChanged.connect(this.onStatusChanged, this);
+    if (kernel && !continuing) this.kernelStarted(kernel);
+  }
+
+  private onPathChanged(): void {
+    const id = this.experimentId;
+    if (id) void rememberPath(id, this.panel.context.path);
+  }
+
+  private kernelStarted(kernel: Kernel.IKernelConnection): void {
+    this.kernelId = kernel.id;
+    this.session?.kernelStarted();
+    this.inject(kernel);
+  }
+
+  // Injected before the user's first execution (requests run in order), so its post_run_cell record exists.
+  private inject(kernel: Kernel.IKernelConnection): void {
+    const { serverUrl, token } = this.service.settings;
+    void injectHelper(kernel, { backendUrl: serverUrl || null, token: token || null }).then((problem) => {
+      if (problem) this.service.report(`runtrail: ${problem}`);
+    });
+  }
+
+  private onKernelChanged(): void {
+    const kernel = this.panel.sessionContext.session?.kernel ?? null;
+    if (kernel && kernel.id !== this.kernelId) this.kernelStarted(kernel);
+    else if (!kernel && this.kernelId) {
+      this.kernelId = null;
+      this.session?.kernelShutdown('requested');
+    }
+  }
+
+  private restarted = false;
+
+  private onStatusChanged(_: unknown, status: Kernel.Status): void {
+    if (status === 'restarting' || status === 'autorestarting') {
+      this.session?.kernelRestarted(status === 'restarting' ? 'requested' : 'died');
+      this.restarted = true;
+    } else if (status === 'dead') {
+      this.session?.kernelShutdown('died');
+      this.service.report('runtrail: the kernel died; the run was closed as failed');
+    } else if (status === 'idle' && this.restarted) {
+      this.restarted = false;
+      const kernel = this.panel.sessionContext.session?.kernel;
+      if (kernel) this.inject(kernel);
+    }
+  }
+
+  /** The user's "New run". */
+  newRun(): void {
+    this.session?.newRun();
+  }
+
+  /** Records a finished execution; asks the kernel for the delta that covers it. */
+  executed(observed: ObservedExecution): void {
+    if (this.disposed) return;
+    void this.ready.then(() => {
+      this.session?.executionObserved(observed);
+      this.requestDelta();
+    });
+  }
+
+  // One delta request at a time: an execution finishing meanwhile is covered by the next request.
+  private requestDelta(): void {
+    if (this.inFlight) {
+      this.again = true;
+      return;
+    }
+    this.inFlight = this.fetchDelta().finally(() => {
+      this.inFlight = null;
+      if (this.again && !this.disposed) {
+        this.again = false;
+        this.requestDelta();
+      }
+    });
+  }
+
+  private async fetchDelta(): Promise<void> {
+    const session = this.session;
+    const kernel = this.panel.sessionContext.session?.kernel;
+    if (!session) return;
+    if (!kernel) return session.deltaReceived(null);
+    const { settings } = this.service;
+    const answer = await requestDelta(
+      kernel,
+      {
+        v: 1,
+        environment: session.wantsEnvironment(false),
+        snapshotMaxBytes: settings.snapshotMaxBytes,
+        notebookDir: PathExt.dirname(this.panel.context.path),
+      },
+      { backendUrl: settings.serverUrl || null, token: settings.token || null },
+    );
+    if (answer.delta === null) this.service.report(`runtrail: ${answer.problem}; captured without kernel details`);
+    else if (answer.delta.warnings.length > 0) this.service.report(`runtrail: ${answer.delta.warnings[0]}`);
+    await session.deltaReceived(answer.delta);
+  }
+
+  /** Stops capturing this notebook. Safe to call twice. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.panel.sessionContext.kernelChanged.disconnect(this.onKernelChanged, this);
+    this.panel.sessionContext.statusChanged.disconnect(this.onStatusChanged, this);
+    this.panel.context.pathChanged.disconnect(this.onPathChanged, this);
+    if (this.experiment) this.service.closeExperiment(this.experiment.id);
+  }
+}
