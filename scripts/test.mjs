@@ -23,7 +23,17 @@ const SUITES = [
     needs: ['node'],
     run: () => vitest('integration', ['--config', 'tests/integration/vitest.config.ts']),
   },
+  { name: 'jupyterlab-e2e', needs: ['node', 'python', 'chromium'], run: jupyterlabE2e },
 ];
+
+/** Galata specs in a real JupyterLab (tests/jupyterlab/run.mjs builds and installs the extension first). */
+async function jupyterlabE2e() {
+  const report = join(REPORTS, 'jupyterlab.json');
+  rmSync(report, { force: true });
+  const code = await run(process.execPath, [join(ROOT, 'tests', 'jupyterlab', 'run.mjs'), '--report', report]);
+  if (!existsSync(report)) return crashed(`the JupyterLab suite exited with ${code} and wrote no report`);
+  return JSON.parse(readFileSync(report, 'utf8'));
+}
 
 /** tsc -b and the lint script: one check, 1 passed or 1 failed. Both run so every error is shown. */
 async function typecheckAndLint() {

@@ -186,7 +186,12 @@ export function ensurePythonVenv() {
     const requirements = readFileSync(REQUIREMENTS, 'utf8');
     const digest = createHash('sha256').update(requirements).digest('hex');
     const stamp = existsSync(VENV_STAMP) ? readFileSync(VENV_STAMP, 'utf8').trim() : '';
-    if (stamp === digest && existsSync(venvBin('python'))) return 'up to date';
+    // The repository's package.json says "type": "module"; JupyterLab's own .js files in the venv are CommonJS.
+    const scope = join(VENV_DIR, 'package.json');
+    if (stamp === digest && existsSync(venvBin('python'))) {
+      if (!existsSync(scope)) writeFileSync(scope, '{ "type": "commonjs" }\n');
+      return 'up to date';
+    }
 
     const { python, version } = basePython();
     rmSync(VENV_DIR, { recursive: true, force: true });
@@ -196,6 +201,7 @@ export function ensurePythonVenv() {
       ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '-q', '-r', REQUIREMENTS],
       { env: { ...process.env, PIP_REQUIRE_VIRTUALENV: '1' } },
     );
+    writeFileSync(scope, '{ "type": "commonjs" }\n');
     writeFileSync(VENV_STAMP, `${digest}\n`);
     const pins = requirements
       .split('\n')
