@@ -3,8 +3,9 @@
  * logging metrics and a failing cell, run, restarted, changed; checked through the backend's API. Then the
  * panel and compare; then offline capture across a page reload, arriving once when the backend is back.
  */
-import { expect, test } from '@jupyterlab/galata';
-import type { Page } from '@playwright/test';
+import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
+
+type Page = IJupyterLabPageFixture;
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { api, eventually, startBackend, stopBackend } from './backend';
