@@ -1,38 +1,33 @@
 /**
- * The left-sidebar Runs panel: the runs of the current notebook, live from its experiment doc; select two
- * to compare them (params, metrics, code per cell, data).
+ * The left-sidebar Runs panel: packages/ui's run table over the current notebook's experiment doc (live),
+ * a run's detail on open, and compare of the selected runs. Metric series come from the backend on demand.
  */
 import type { INotebookTracker } from '@jupyterlab/notebook';
 import { historyIcon } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 import type * as Y from 'yjs';
-import { diffRuns, type RunDiff } from '@runtrail/core/diff';
+import { diffMany, diffRuns } from '@runtrail/core/diff';
 import type { Run } from '@runtrail/core/schema';
 import { getRunMap, readCellExecutions, readRun, runsMap } from '@runtrail/core/sync';
+import {
+  defineRuntrailElements,
+  installJupyterLabThemeBridge,
+  type RtRunCompare,
+  type RtRunDetail,
+  type RtRunTable,
+} from '@runtrail/ui';
 import type { NotebookCapture } from './notebook';
 import type { RuntrailService } from './service';
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  node.append(...children);
-  return node;
-}
-
-const duration = (run: Run) => (run.endTime === null ? 'running' : `${((run.endTime - run.startTime) / 1000).toFixed(1)}s`);
-const short = (value: unknown) => {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return text.length > 24 ? `${text.slice(0, 23)}…` : text;
-};
 
 /** The Runs panel. */
 export class RunsPanel extends Widget {
   private doc: Y.Doc | null = null;
-  private selected = new Set<string>();
-  private readonly list = el('div', { class: 'rt-Panel-body', role: 'list', 'aria-label': 'Runs of this notebook' });
-  private readonly detail = el('div', { class: 'rt-Panel-detail', 'aria-live': 'polite' });
-  private readonly message = el('div', { class: 'rt-Panel-message', role: 'status' });
-  private readonly compareButton = el('button', { class: 'jp-Button', type: 'button', disabled: '' }, 'Compare');
+  private readonly table: RtRunTable;
+  private readonly detail: RtRunDetail;
+  private readonly compare: RtRunCompare;
+  private readonly message = document.createElement('div');
+  private readonly back = document.createElement('button');
+  private readonly uninstallTheme: () => void;
 
   constructor(
     private readonly service: RuntrailService,
@@ -40,18 +35,52 @@ export class RunsPanel extends Widget {
     tracker: INotebookTracker,
   ) {
     super();
+    defineRuntrailElements();
+    this.uninstallTheme = installJupyterLabThemeBridge();
     this.id = 'runtrail-runs-panel';
     this.addClass('rt-Panel');
     this.title.icon = historyIcon;
     this.title.caption = 'runtrail runs';
-    const header = el('div', { class: 'rt-Panel-header' }, el('span', { class: 'rt-Panel-title' }, 'Runs'), this.compareButton);
-    this.node.append(header, this.message, this.list, this.detail);
-    this.compareButton.addEventListener('click', () => this.compare());
+    this.table = document.createElement('rt-run-table') as RtRunTable;
+    this.detail = document.createElement('rt-run-detail') as RtRunDetail;
+    this.compare = document.createElement('rt-run-compare') as RtRunCompare;
+    this.message.className = 'rt-Panel-message';
+    this.message.setAttribute('role', 'status');
+    this.back.className = 'jp-Button rt-Panel-back';
+    this.back.textContent = '← Runs';
+    this.back.addEventListener('click', () => this.showView('table'));
+    const header = document.createElement('div');
+    header.className = 'rt-Panel-header';
+    const title = document.createElement('span');
+    title.className = 'rt-Panel-title';
+    title.textContent = 'Runs';
+    header.append(title, this.back);
+    const body = document.createElement('div');
+    body.className = 'rt-Panel-body';
+    body.append(this.table, this.detail, this.compare);
+    this.node.append(header, this.message, body);
+    this.showView('table');
+
+    this.table.addEventListener('rt-open-run', (e) => this.openRun(e.detail.runId));
+    this.table.addEventListener('rt-compare', (e) => this.compareRuns(e.detail.runIds));
+    this.node.addEventListener('rt-request-series', (e) => void this.loadSeries(e.detail.runId, e.detail.key));
+    this.node.addEventListener('rt-copy-run-id', (e) => void navigator.clipboard?.writeText(e.detail.runId));
     tracker.currentChanged.connect(() => void this.follow());
-    service.statusChanged.connect(() => (this.message.textContent = service.status.message ?? ''));
+    service.statusChanged.connect(this.onStatus, this);
   }
 
-  private readonly onDocUpdate = () => this.render();
+  private onStatus(): void {
+    this.message.textContent = this.service.status.message ?? '';
+  }
+
+  private showView(view: 'table' | 'detail' | 'compare'): void {
+    this.table.hidden = view !== 'table';
+    this.detail.hidden = view !== 'detail';
+    this.compare.hidden = view !== 'compare';
+    this.back.hidden = view === 'table';
+  }
+
+  private readonly onDocUpdate = () => this.refresh();
 
   private async follow(): Promise<void> {
     const capture = this.current();
@@ -60,10 +89,9 @@ export class RunsPanel extends Widget {
     if (doc === this.doc) return;
     this.doc?.off('update', this.onDocUpdate);
     this.doc = doc;
-    this.selected.clear();
-    this.detail.replaceChildren();
     doc?.on('update', this.onDocUpdate);
-    this.render();
+    this.showView('table');
+    this.refresh();
   }
 
   private runs(): Run[] {
@@ -71,60 +99,65 @@ export class RunsPanel extends Widget {
     return [...runsMap(this.doc).values()].map(readRun).sort((a, b) => b.startTime - a.startTime);
   }
 
-  private render(): void {
-    const runs = this.runs();
-    this.list.replaceChildren(
-      ...(runs.length === 0 ? [el('p', {}, this.doc ? 'No runs yet: execute a cell.' : 'Open a notebook to see its runs.')] : []),
-      ...runs.map((run) => {
-        const box = el('input', { type: 'checkbox', 'aria-label': `Select ${run.name} for compare` });
-        box.checked = this.selected.has(run.id);
-        box.addEventListener('change', () => {
-          if (box.checked) this.selected.add(run.id);
-          else this.selected.delete(run.id);
-          this.compareButton.disabled = this.selected.size !== 2;
-        });
-        const params = run.params.slice(0, 4).map((p) => `${p.key}=${short(p.value)}`).join(' ');
-        const metrics = run.metrics.slice(0, 4).map((m) => `${m.key}=${m.last === null ? 'NaN' : Number(m.last.toPrecision(4))}`).join(' ');
-        return el('div', { class: 'rt-Run', role: 'listitem', 'data-run-id': run.id, 'data-status': run.status },
-          box,
-          el('span', { class: 'rt-Run-name' }, run.name),
-          el('span', { class: 'rt-Run-status' }, run.status),
-          el('span', { class: 'rt-Run-duration' }, duration(run)),
-          el('span', { class: 'rt-Run-cells' }, `${run.cellCount} cells`),
-          el('div', { class: 'rt-Run-params' }, params),
-          el('div', { class: 'rt-Run-metrics' }, metrics),
-        );
-      }),
-    );
-    this.compareButton.disabled = this.selected.size !== 2;
+  private refresh(): void {
+    this.table.runs = this.runs();
+    const shown = this.detail.run;
+    if (shown && this.doc) {
+      const map = getRunMap(this.doc, shown.id);
+      if (map) {
+        this.detail.run = readRun(map);
+        this.detail.executions = readCellExecutions(map);
+      }
+    }
   }
 
-  private compare(): void {
-    if (!this.doc || this.selected.size !== 2) return;
-    const [a, b] = [...this.selected].map((id) => {
-      const map = getRunMap(this.doc!, id)!;
-      return { run: readRun(map), executions: readCellExecutions(map) };
-    }) as [{ run: Run; executions: ReturnType<typeof readCellExecutions> }, { run: Run; executions: ReturnType<typeof readCellExecutions> }];
-    this.showDiff(diffRuns(a, b));
+  private openRun(runId: string): void {
+    const map = this.doc && getRunMap(this.doc, runId);
+    if (!map) return;
+    this.detail.run = readRun(map);
+    this.detail.executions = readCellExecutions(map);
+    this.detail.series = {};
+    this.showView('detail');
   }
 
-  private showDiff(diff: RunDiff): void {
-    const rows = (title: string, items: string[][]) =>
-      items.length === 0 ? [] : [el('h3', {}, title), el('table', { class: 'rt-Diff' }, ...items.map((cells) => el('tr', {}, ...cells.map((c) => el('td', {}, c)))))];
-    const differing = <T extends { status: string }>(xs: T[]) => xs.filter((x) => x.status !== 'same');
-    this.detail.replaceChildren(
-      el('h2', {}, `${diff.a.name} vs ${diff.b.name}`),
-      ...(diff.identical ? [el('p', {}, 'No differences')] : []),
-      ...rows('Params', differing(diff.params).map((p) => [p.key, short(p.a ?? ''), short(p.b ?? '')])),
-      ...rows('Metrics', differing(diff.metrics).map((m) => [m.key, String(m.a ?? ''), String(m.b ?? '')])),
-      ...rows('Data', differing(diff.data).map((d) => [d.name, d.fingerprintEqual ? 'same content' : 'content changed', `${d.rows.a ?? ''} → ${d.rows.b ?? ''} rows`])),
-      ...rows('Code', differing(diff.code).map((c) => [c.cellId, c.status, `+${c.linesAdded} -${c.linesRemoved}`])),
-    );
+  private compareRuns(runIds: string[]): void {
+    if (!this.doc || runIds.length < 2) return;
+    const sides = runIds.flatMap((id) => {
+      const map = getRunMap(this.doc!, id);
+      return map ? [{ run: readRun(map), executions: readCellExecutions(map) }] : [];
+    });
+    if (sides.length === 2) {
+      this.compare.table = null;
+      this.compare.diff = diffRuns(sides[0]!, sides[1]!);
+    } else {
+      this.compare.diff = null;
+      this.compare.table = diffMany(sides.map((s) => s.run));
+    }
+    this.compare.runNames = Object.fromEntries(sides.map((s) => [s.run.id, s.run.name]));
+    this.compare.series = {};
+    this.showView('compare');
+  }
+
+  private async loadSeries(runId: string, key: string): Promise<void> {
+    const client = this.service.client();
+    if (!client) return this.service.report('runtrail: connect a backend to see metric charts');
+    try {
+      const history = await client.call('metricHistory', { params: { runId }, query: { key } });
+      const points = history.points.filter((p): p is { step: number; value: number; timestamp: number } => p.value !== null);
+      if (this.detail.run?.id === runId) this.detail.series = { ...this.detail.series, [key]: points };
+      if (this.compare.runNames[runId] !== undefined) {
+        this.compare.series = { ...this.compare.series, [runId]: { ...this.compare.series[runId], [key]: points } };
+      }
+    } catch (error) {
+      this.service.report(`runtrail: cannot load the ${key} series: ${(error as Error).message}`);
+    }
   }
 
   override dispose(): void {
     if (this.isDisposed) return;
     this.doc?.off('update', this.onDocUpdate);
+    this.service.statusChanged.disconnect(this.onStatus, this);
+    this.uninstallTheme();
     super.dispose();
   }
 }

@@ -130,12 +130,13 @@ test('captures runs, params, fingerprints, metrics and errors; panel and compare
   // The panel lists the runs; compare of runs 1 and 3 shows the param and the data difference.
   await page.evaluate(() => (window as any).jupyterapp.commands.execute('runtrail:open-runs-panel'));
   const panel = page.locator('#runtrail-runs-panel');
-  await expect(panel.locator('.rt-Run')).toHaveCount(3);
-  await panel.locator(`.rt-Run[data-run-id="${run1!.id}"] input`).check();
-  await panel.locator(`.rt-Run[data-run-id="${run3!.id}"] input`).check();
-  await panel.getByRole('button', { name: 'Compare' }).click();
-  await expect(panel.locator('.rt-Panel-detail')).toContainText('lr');
-  await expect(panel.locator('.rt-Panel-detail')).toContainText('content changed');
+  await expect(panel.locator('rt-run-table [role="row"][data-run-id]')).toHaveCount(3);
+  await panel.locator(`[data-run-id="${run1!.id}"] .check`).click();
+  await panel.locator(`[data-run-id="${run3!.id}"] .check`).click();
+  await panel.locator('rt-run-table vscode-button', { hasText: 'Compare' }).click();
+  const compare = panel.locator('rt-run-compare');
+  await expect(compare.getByText('lr', { exact: true }).first()).toBeVisible();
+  await expect(compare.getByText('content changed').first()).toBeVisible();
   await expect(page.getByTestId('runtrail-status')).toContainText('runtrail: tracking');
 
   // Offline: the backend stops, a new run is captured, the page reloads, the backend comes back.

@@ -288,6 +288,7 @@ export class RtRunTable extends LitElement {
     return html`<div
       id="row-${index}"
       class="row ${selected ? 'selected' : ''} ${index === this.focusIndex ? 'focused' : ''}"
+      data-run-id=${run.id}
       role="row"
       aria-rowindex=${index + 2}
       aria-selected=${selected}
