@@ -3,6 +3,7 @@
  * document, and the error mapping that turns every failure into a JSON error body.
  */
 import { Hono } from 'hono';
+import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { blobHandlers } from './api/blobs';
 import type { ApiContext } from './api/context';
@@ -23,6 +24,9 @@ export interface AppOptions extends ApiContext {
 /** Builds the hono app; `app.request(...)` serves it in-process, `startServer` over a port. */
 export function createApp(options: AppOptions): Hono {
   const app = new Hono();
+  // Notebook frontends (JupyterLab, VS Code webviews) call from other origins. Auth is a bearer header, never
+  // a cookie, so allowing any origin exposes nothing a caller without the token could use.
+  app.use('/api/*', cors({ origin: '*', allowHeaders: ['authorization', 'content-type'], allowMethods: ['GET', 'POST', 'PUT', 'HEAD', 'OPTIONS'], maxAge: 600 }));
   const openapi = buildOpenApiDocument(VERSION);
   app.get('/api/v1/openapi.json', (c) => c.json(openapi));
   mountRoutes(

@@ -88,3 +88,16 @@ describe('OpenAPI document', () => {
     expect(doc.paths['/api/v1/runs/{runId}/log-batch'].post.requestBody.content['application/json'].schema.properties.metrics.maxItems).toBe(1000);
   });
 });
+
+describe('CORS', () => {
+  it('answers preflight requests from notebook frontends without the token, and marks responses', async () => {
+    const preflight = await t.app.request('/api/v1/runs/search', {
+      method: 'OPTIONS',
+      headers: { origin: 'http://127.0.0.1:8888', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('authorization');
+    const res = await t.call('GET', '/api/v1/experiments', undefined, { origin: 'http://127.0.0.1:8888' });
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+  });
+});

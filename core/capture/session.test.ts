@@ -41,7 +41,6 @@ describe('NotebookCaptureSession', () => {
   it('records runs, cells, params, snapshots and environment in the doc and queues metrics', async () => {
     const { doc, outbox, session, saved } = setup();
     session.kernelStarted();
-    expect(session.wantsEnvironment(false)).toBe(true);
     await observe(session, exec('p', 'lr = 0.1', { isParametersCell: true, executionCount: 1 }), delta({
       cells: [{ executionCount: 1, params: [{ key: 'lr', value: 0.1, origin: 'literal-assignment' }], namesWritten: ['lr'] }],
       environment: { python: '3.11.7', packages: { pandas: '2.2.0' } },

@@ -61,11 +61,6 @@ export class NotebookCaptureSession {
     return this.state;
   }
 
-  /** Whether the next delta should carry the environment: it may open a run. */
-  wantsEnvironment(isParametersCell: boolean): boolean {
-    return this.state.openRun === null || isParametersCell;
-  }
-
   kernelStarted(): void {
     this.apply({ type: 'kernel-started', at: this.ports.now() });
   }

@@ -45,6 +45,11 @@ function activate(
     settings.changed.connect(apply);
   }, (error) => service.report(`runtrail: cannot load settings: ${(error as Error).message}`));
 
+  const current = () => (tracker.currentWidget ? captures.get(tracker.currentWidget.content) : undefined);
+  const runsPanel = new RunsPanel(service, () => current() ?? null, tracker);
+  app.shell.add(runsPanel, 'left', { rank: 600 });
+  restorer?.add(runsPanel, runsPanel.id);
+
   tracker.widgetAdded.connect((_, panel: NotebookPanel) => {
     void panel.context.ready.then(() => {
       if (panel.isDisposed || matchesAnyGlob(panel.context.path, service.settings.excludeNotebooks)) return;
@@ -54,7 +59,10 @@ function activate(
         captures.delete(panel.content);
         capture.dispose();
       });
-      void capture.ready.catch((error) => service.report(`runtrail: cannot track ${panel.context.path}: ${(error as Error).message}`));
+      void capture.ready.then(
+        () => runsPanel.follow(),
+        (error) => service.report(`runtrail: cannot track ${panel.context.path}: ${(error as Error).message}`),
+      );
     });
   });
 
@@ -67,10 +75,6 @@ function activate(
     capture.executed(observeExecution(cell, scheduled.get(cell) ?? end, end, success));
   });
 
-  const current = () => (tracker.currentWidget ? captures.get(tracker.currentWidget.content) : undefined);
-  const panel = new RunsPanel(service, () => current() ?? null, tracker);
-  app.shell.add(panel, 'left', { rank: 600 });
-  restorer?.add(panel, panel.id);
 
   app.commands.addCommand(COMMANDS.newRun, {
     label: 'New Run',
@@ -88,7 +92,7 @@ function activate(
   });
   app.commands.addCommand(COMMANDS.openPanel, {
     label: 'Open Runs Panel',
-    execute: () => app.shell.activateById(panel.id),
+    execute: () => app.shell.activateById(runsPanel.id),
   });
   for (const command of Object.values(COMMANDS)) palette?.addItem({ command, category: 'runtrail' });
   service.statusChanged.connect(() => app.commands.notifyCommandChanged(COMMANDS.toggle));

@@ -7,7 +7,8 @@ import type { Kernel } from '@jupyterlab/services';
 import { PathExt } from '@jupyterlab/coreutils';
 import { NotebookCaptureSession, createCaptureState, decideExperimentIdentity, type ObservedExecution } from '@runtrail/core/capture';
 import { uuidv7 } from 'uuidv7';
-import { injectHelper, requestDelta } from './kernel';
+import { injectHelper, requestDelta, rideDeltas, type RiddenDelta } from './kernel';
+import type { DeltaRequest } from '@runtrail/core/capture';
 import type { ExperimentHandle, RuntrailService } from './service';
 import { knownPath, loadCapture, rememberPath, saveCapture } from './storage';
 
@@ -22,6 +23,11 @@ export class NotebookCapture {
   private inFlight: Promise<void> | null = null;
   private again = false;
   private disposed = false;
+  private unride: (() => void) | null = null;
+  /** Deltas that rode on the user's own execute replies, by execution count, until the execution is observed. */
+  private readonly ridden = new Map<number | null, RiddenDelta>();
+  /** The run (or 'next' before one opens) the environment was last asked for: once per run is enough. */
+  private environmentFor: string | null = null;
   /** Resolves once the experiment is known and the session can record. */
   readonly ready: Promise<void>;
 
@@ -86,6 +92,7 @@ export class NotebookCapture {
     this.panel.sessionContext.kernelChanged.connect(this.onKernelChanged, this);
     this.panel.sessionContext.statusChanged.connect(this.onStatusChanged, this);
     if (kernel && !continuing) this.kernelStarted(kernel);
+    else if (kernel) this.attachKernel(kernel);
   }
 
   private onPathChanged(): void {
@@ -96,7 +103,29 @@ export class NotebookCapture {
   private kernelStarted(kernel: Kernel.IKernelConnection): void {
     this.kernelId = kernel.id;
     this.session?.kernelStarted();
+    this.environmentFor = null;
+    this.attachKernel(kernel);
+  }
+
+  /** Injects the helper (idempotent) and lets deltas ride on the kernel's execute requests. */
+  private attachKernel(kernel: Kernel.IKernelConnection): void {
     this.inject(kernel);
+    this.unride?.();
+    this.unride = rideDeltas(kernel, () => this.deltaRequest(), (answer) => this.ridden.set(answer.executionCount, answer));
+  }
+
+  /** The delta request for the next execution, or null when capture is off. */
+  private deltaRequest(): DeltaRequest | null {
+    if (!this.session || this.disposed || !this.service.settings.tracking) return null;
+    const target = this.session.openRunId ?? 'next';
+    const environment = this.environmentFor !== target;
+    this.environmentFor = target;
+    return {
+      v: 1,
+      environment,
+      snapshotMaxBytes: this.service.settings.snapshotMaxBytes,
+      notebookDir: PathExt.dirname(this.panel.context.path),
+    };
   }
 
   // Injected before the user's first execution (requests run in order), so its post_run_cell record exists.
@@ -137,11 +166,24 @@ export class NotebookCapture {
     this.session?.newRun();
   }
 
-  /** Records a finished execution; asks the kernel for the delta that covers it. */
+  /**
+   * Records a finished execution with the delta that rode on its reply; when there is none (the cell
+   * failed: ipykernel skips user expressions then; or the helper was missing), asks for one separately.
+   */
   executed(observed: ObservedExecution): void {
     if (this.disposed) return;
-    void this.ready.then(() => {
-      this.session?.executionObserved(observed);
+    void this.ready.then(async () => {
+      const session = this.session;
+      if (!session) return;
+      session.executionObserved(observed);
+      const ridden = this.ridden.get(observed.executionCount);
+      this.ridden.clear();
+      if (ridden?.delta) {
+        if (ridden.delta.warnings.length > 0) this.service.report(`runtrail: ${ridden.delta.warnings[0]}`);
+        await session.deltaReceived(ridden.delta);
+        if (this.environmentFor === 'next' && session.openRunId) this.environmentFor = session.openRunId;
+        return;
+      }
       this.requestDelta();
     });
   }
@@ -164,19 +206,11 @@ export class NotebookCapture {
   private async fetchDelta(): Promise<void> {
     const session = this.session;
     const kernel = this.panel.sessionContext.session?.kernel;
+    const request = this.deltaRequest();
     if (!session) return;
-    if (!kernel) return session.deltaReceived(null);
+    if (!kernel || !request) return session.deltaReceived(null);
     const { settings } = this.service;
-    const answer = await requestDelta(
-      kernel,
-      {
-        v: 1,
-        environment: session.wantsEnvironment(false),
-        snapshotMaxBytes: settings.snapshotMaxBytes,
-        notebookDir: PathExt.dirname(this.panel.context.path),
-      },
-      { backendUrl: settings.serverUrl || null, token: settings.token || null },
-    );
+    const answer = await requestDelta(kernel, request, { backendUrl: settings.serverUrl || null, token: settings.token || null });
     if (answer.delta === null) this.service.report(`runtrail: ${answer.problem}; captured without kernel details`);
     else if (answer.delta.warnings.length > 0) this.service.report(`runtrail: ${answer.delta.warnings[0]}`);
     await session.deltaReceived(answer.delta);
@@ -189,6 +223,7 @@ export class NotebookCapture {
     this.panel.sessionContext.kernelChanged.disconnect(this.onKernelChanged, this);
     this.panel.sessionContext.statusChanged.disconnect(this.onStatusChanged, this);
     this.panel.context.pathChanged.disconnect(this.onPathChanged, this);
+    this.unride?.();
     if (this.experiment) this.service.closeExperiment(this.experiment.id);
   }
 }

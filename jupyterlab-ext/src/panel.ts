@@ -82,11 +82,16 @@ export class RunsPanel extends Widget {
 
   private readonly onDocUpdate = () => this.refresh();
 
-  private async follow(): Promise<void> {
+  protected override onAfterShow(): void {
+    void this.follow();
+  }
+
+  /** Shows the runs of the current notebook (called when it changes and when its capture becomes ready). */
+  async follow(): Promise<void> {
     const capture = this.current();
     await capture?.ready;
     const doc = capture?.handle?.doc ?? null;
-    if (doc === this.doc) return;
+    if (doc === this.doc) return this.refresh();
     this.doc?.off('update', this.onDocUpdate);
     this.doc = doc;
     doc?.on('update', this.onDocUpdate);

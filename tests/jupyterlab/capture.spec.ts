@@ -3,12 +3,12 @@
  * logging metrics and a failing cell, run, restarted, changed; checked through the backend's API. Then the
  * panel and compare; then offline capture across a page reload, arriving once when the backend is back.
  */
-import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
+import { expect, galata, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
 
 type Page = IJupyterLabPageFixture;
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { api, eventually, startBackend, stopBackend } from './backend';
+import { BACKEND, api, eventually, startBackend, stopBackend } from './backend';
 
 const NOTEBOOK = 'capture.ipynb';
 
@@ -69,7 +69,14 @@ async function openNotebook(page: Page): Promise<void> {
 const paramsOf = (run: RunRecord) => Object.fromEntries(run.params.map((p) => [p.key, p.value]));
 
 test.describe.configure({ mode: 'serial' });
-test.use({ autoGoto: true });
+// Galata serves settings from memory: point the extension at the backend the specs control.
+test.use({
+  autoGoto: true,
+  // Galata's kernel and session mocks answer a kernel restart with 201, which JupyterLab rejects.
+  kernels: null,
+  sessions: null,
+  mockSettings: { ...galata.DEFAULT_SETTINGS, 'runtrail-jupyterlab:plugin': { serverUrl: BACKEND.url, token: BACKEND.token } },
+});
 
 test.beforeAll(async () => {
   writeNotebook();
@@ -80,6 +87,10 @@ test.afterAll(async () => {
 });
 
 test('captures runs, params, fingerprints, metrics and errors; panel and compare; offline across a reload', async ({ page }) => {
+  // Browser errors and warnings go to the test log: they are the first thing to read when capture fails.
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' || msg.type() === 'warning') console.log(`[browser ${msg.type()}] ${msg.text()}`);
+  });
   expect(await page.evaluate(() => (window as any).jupyterapp.hasPlugin('runtrail-jupyterlab:plugin'))).toBe(true);
   await openNotebook(page);
   const experiment = await experimentId(page);
@@ -89,7 +100,11 @@ test('captures runs, params, fingerprints, metrics and errors; panel and compare
   const [run1] = await eventually(async () => {
     const runs = await runsOf(experiment);
     return runs.length === 1 && runs[0]!.cellCount === 4 && runs[0]!.snapshots.length > 0 ? runs : null;
-  }, 60_000, 'run 1 on the backend');
+  }, 60_000, 'run 1 on the backend').catch(async (error) => {
+    console.log('backend runs:', JSON.stringify(await runsOf(experiment).catch((e) => String(e))));
+    console.log('status bar:', await page.getByTestId('runtrail-status').textContent());
+    throw error;
+  });
   expect(paramsOf(run1!)).toEqual({ lr: 0.1, epochs: 3 });
   expect(run1!.params.every((p) => p.origin === 'parameters-cell')).toBe(true);
   const df1 = run1!.snapshots.find((s) => s.name === 'df')!;
@@ -106,8 +121,8 @@ test('captures runs, params, fingerprints, metrics and errors; panel and compare
   expect(await page.locator('.jp-OutputArea-output').allInnerTexts()).toEqual([expect.stringContaining('ValueError')]);
 
   // Run 2: a kernel restart starts a new run; equal data, equal fingerprint.
-  await page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart());
-  await page.waitForTimeout(1000);
+  await page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.sessionContext.restartKernel());
+  await page.waitForFunction(() => (window as any).jupyterapp.shell.currentWidget.sessionContext.session?.kernel?.status === 'idle');
   await page.notebook.run();
   const run2 = await eventually(async () => {
     const runs = await runsOf(experiment);
@@ -135,7 +150,7 @@ test('captures runs, params, fingerprints, metrics and errors; panel and compare
   await panel.locator(`[data-run-id="${run3!.id}"] .check`).click();
   await panel.locator('rt-run-table vscode-button', { hasText: 'Compare' }).click();
   const compare = panel.locator('rt-run-compare');
-  await expect(compare.getByText('lr', { exact: true }).first()).toBeVisible();
+  await expect(compare.getByRole('row', { name: /^lr changed 0\.1 0\.2/ })).toBeVisible();
   await expect(compare.getByText('content changed').first()).toBeVisible();
   await expect(page.getByTestId('runtrail-status')).toContainText('runtrail: tracking');
 

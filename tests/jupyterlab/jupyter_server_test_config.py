@@ -11,6 +11,5 @@ c.ServerApp.open_browser = False  # noqa: F821
 c.ServerApp.allow_root = True  # noqa: F821
 c.LabApp.news_url = None  # noqa: F821
 c.LabApp.extension_manager = "readonly"  # noqa: F821
-c.LabApp.user_settings_dir = os.environ["RUNTRAIL_JLAB_SETTINGS"]  # noqa: F821
 c.LabServerApp.notebook_starts_kernel = True  # noqa: F821
 c.FileContentsManager.delete_to_trash = False  # noqa: F821

@@ -46,7 +46,6 @@ async function main() {
     JUPYTER_RUNTIME_DIR: join(work, 'runtime'),
     IPYTHONDIR: join(work, 'ipython'),
     JLAB_ROOT: join(work, 'notebooks'),
-    RUNTRAIL_JLAB_SETTINGS: join(work, 'settings'),
     RUNTRAIL_DATA: join(work, 'backend'),
     RUNTRAIL_TOKEN: 'jlab-e2e-token',
     JLAB_PORT: String(await freePort()),
@@ -57,9 +56,11 @@ async function main() {
     CI: '1',
   });
   try {
-    for (const dir of ['notebooks', 'settings/runtrail-jupyterlab']) mkdirSync(join(work, dir), { recursive: true });
+    // User settings (they win over the app-level overrides `npm start` writes into .venv).
+    const settingsDir = join(env.JUPYTER_CONFIG_DIR, 'lab', 'user-settings', 'runtrail-jupyterlab');
+    for (const dir of [env.JLAB_ROOT, settingsDir]) mkdirSync(dir, { recursive: true });
     writeFileSync(
-      join(work, 'settings', 'runtrail-jupyterlab', 'plugin.jupyterlab-settings'),
+      join(settingsDir, 'plugin.jupyterlab-settings'),
       JSON.stringify({ serverUrl: `http://127.0.0.1:${env.RUNTRAIL_PORT}`, token: env.RUNTRAIL_TOKEN }),
     );
     const list = spawnSync(venvBin('jupyter'), ['labextension', 'list'], { env, encoding: 'utf8' });
