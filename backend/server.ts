@@ -67,6 +67,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return bearerMatches(request.headers.authorization, token) || (query !== null && bearerMatches(`Bearer ${query}`, token));
     },
     docExists: async (id) => (await store.getExperiment(id)) !== null,
+    onError: (doc, error) => log(`sync: ${doc}: ${(error as Error)?.stack ?? String(error)}`),
   });
   const port = (server.address() as AddressInfo).port;
   let closing: Promise<void> | null = null;

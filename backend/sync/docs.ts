@@ -154,7 +154,15 @@ export class DocManager {
 
   /** Applies an update received from a sync client (same path as REST writes). */
   applyRemoteUpdate(docName: string, update: Uint8Array, origin: unknown): Promise<void> {
-    return this.mutate(docName, (doc) => Y.applyUpdate(doc, update, origin), origin);
+    return this.mutate(
+      docName,
+      (doc) => {
+        Y.applyUpdate(doc, update, origin);
+        // Structs whose dependencies have not arrived wait in the doc, unindexed: make that visible in the log.
+        if (doc.store.pendingStructs) this.options.onInvalidRun?.(docName, '*', 'update has structs with missing dependencies (pending)');
+      },
+      origin,
+    );
   }
 
   /** Subscribes to committed updates of a doc; returns the unsubscribe function. Keeps the doc loaded. */

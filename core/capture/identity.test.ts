@@ -17,4 +17,7 @@ describe('decideExperimentIdentity', () => {
   it('gives a copy (old path still there) a new experiment', () => {
     expect(decideExperimentIdentity({ ...base, metadataId: 'e1', knownPath: 'a.ipynb', knownPathExists: true })).toEqual({ kind: 'copied', experimentId: 'fresh', copiedFrom: 'a.ipynb' });
   });
+  it('finds the experiment of an unsaved notebook (no id in its file yet) by its path', () => {
+    expect(decideExperimentIdentity({ ...base, metadataId: null, knownPath: undefined, knownPathExists: false, idForPath: 'e1' })).toEqual({ kind: 'same', experimentId: 'e1' });
+  });
 });

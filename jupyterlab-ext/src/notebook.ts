@@ -10,7 +10,7 @@ import { uuidv7 } from 'uuidv7';
 import { injectHelper, requestDelta, rideDeltas, type RiddenDelta } from './kernel';
 import type { DeltaRequest } from '@runtrail/core/capture';
 import type { ExperimentHandle, RuntrailService } from './service';
-import { knownPath, loadCapture, rememberPath, saveCapture } from './storage';
+import { experimentAtPath, knownPath, loadCapture, rememberPath, saveCapture } from './storage';
 
 /** Notebook metadata key holding the experiment id. */
 export const METADATA_KEY = 'runtrail';
@@ -65,6 +65,7 @@ export class NotebookCapture {
       path,
       knownPath: previous,
       knownPathExists: previous !== undefined && previous !== path ? await this.pathExists(previous) : false,
+      idForPath: metadataId ? undefined : await experimentAtPath(path),
       newId: () => uuidv7(),
     });
     if (decision.experimentId !== metadataId) this.panel.model?.setMetadata(METADATA_KEY, { experimentId: decision.experimentId });

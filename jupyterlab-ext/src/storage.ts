@@ -10,6 +10,7 @@ import { CaptureState } from '@runtrail/core/capture';
 const outboxStore = createStore('runtrail-outbox', 'items');
 const stateStore = createStore('runtrail-capture-state', 'states');
 const pathStore = createStore('runtrail-experiment-paths', 'paths');
+const byPathStore = createStore('runtrail-path-experiments', 'experiments');
 
 /** The outbox items of this browser profile. */
 export const idbOutboxStorage: OutboxStorage<OutboxPayload> = {
@@ -42,7 +43,12 @@ export function knownPath(experimentId: string): Promise<string | undefined> {
   return get<string>(experimentId, pathStore);
 }
 
-/** Remembers the path of an experiment id. */
-export function rememberPath(experimentId: string, path: string): Promise<void> {
-  return set(experimentId, path, pathStore);
+/** Remembers the path of an experiment id, and the experiment of the path. */
+export async function rememberPath(experimentId: string, path: string): Promise<void> {
+  await Promise.all([set(experimentId, path, pathStore), set(path, experimentId, byPathStore)]);
+}
+
+/** The experiment last used for a notebook at `path` in this browser. */
+export function experimentAtPath(path: string): Promise<string | undefined> {
+  return get<string>(path, byPathStore);
 }
