@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import { createRun, getRunMap, readRun, writeTags } from '@runtrail/core/sync';
 import { openSqliteStore } from '../store/sqlite';
 import { DocManager } from './docs';
@@ -89,6 +90,31 @@ describe('DocManager', () => {
     await docs.mutate('exp', (doc) => createRun(doc, init('r4')));
     expect(heard).toHaveLength(2);
     await docs.dispose();
+    await store.close();
+  });
+
+  it('indexes a run that a sync update adds to a doc freshly loaded from the store', async () => {
+    const file = dbFile();
+    const first = openSqliteStore(file);
+    const docs = new DocManager(first);
+    await docs.mutate('exp', (doc) => createRun(doc, init('r1')));
+    await docs.dispose();
+    await first.close();
+    // A client's doc that already has r1 adds r2; the update reaches a server that just (re)loaded the doc.
+    const client = new Y.Doc();
+    Y.applyUpdate(client, await (async () => {
+      const s = openSqliteStore(file);
+      const { updates } = await s.loadDocUpdates('exp');
+      await s.close();
+      return Y.mergeUpdates(updates);
+    })());
+    const before = Y.encodeStateVector(client);
+    createRun(client, init('r2'));
+    const store = openSqliteStore(file);
+    const reloaded = new DocManager(store);
+    await reloaded.applyRemoteUpdate('exp', Y.encodeStateAsUpdate(client, before), 'client');
+    expect((await store.getRun('r2'))?.id).toBe('r2');
+    await reloaded.dispose();
     await store.close();
   });
 });

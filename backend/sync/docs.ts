@@ -7,7 +7,7 @@
  */
 import * as Y from 'yjs';
 import { Run } from '@runtrail/core/schema';
-import { changedRunIds, getRunMap, readExperiment, readRun } from '@runtrail/core/sync';
+import { changedRunIds, createExperimentDoc, getRunMap, readExperiment, readRun } from '@runtrail/core/sync';
 import type { Store, StoreTx } from '../store/port';
 
 /** Called after an update of `docName` is committed; `origin` is whoever made it (a connection, or null). */
@@ -62,7 +62,7 @@ export class DocManager {
     if (!pending) {
       pending = (async () => {
         const stored = await this.store.loadDocUpdates(docName);
-        const doc = new Y.Doc({ gc: true });
+        const doc = createExperimentDoc({ gc: true });
         if (stored.updates.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(stored.updates));
         const loaded: LoadedDoc = {
           doc,

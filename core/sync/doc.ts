@@ -36,6 +36,18 @@ type RunMap = Y.Map<unknown>;
 /** Origin tag of transactions made by these helpers on behalf of a REST write. */
 export const LOCAL_ORIGIN = 'runtrail-local';
 
+/**
+ * A new experiment doc with its root types defined. Define them before applying any update: a root type that
+ * first arrives in an update is created generic and replaced by a Y.Map on first `getMap`, and a transaction
+ * recorded before that replacement names the old object, so its new runs would go unnoticed by indexers.
+ */
+export function createExperimentDoc(options?: ConstructorParameters<typeof Y.Doc>[0]): Y.Doc {
+  const doc = new Y.Doc(options);
+  doc.getMap('experiment');
+  doc.getMap('runs');
+  return doc;
+}
+
 /** The runs map of an experiment doc. */
 export function runsMap(doc: Y.Doc): Y.Map<RunMap> {
   return doc.getMap<RunMap>('runs');

@@ -4,10 +4,10 @@
  */
 import { Signal, type ISignal } from '@lumino/signaling';
 import { IndexeddbPersistence } from 'y-indexeddb';
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import { RuntrailClient } from '@runtrail/core/client';
 import { createRedactor, type Redactor } from '@runtrail/core/capture';
-import { Outbox, SyncClient, createDelivery, type Deliver, type OutboxPayload, type SyncStatus } from '@runtrail/core/sync';
+import { Outbox, SyncClient, createDelivery, createExperimentDoc, type Deliver, type OutboxPayload, type SyncStatus } from '@runtrail/core/sync';
 import { uuidv7 } from 'uuidv7';
 import { idbOutboxStorage } from './storage';
 
@@ -128,7 +128,7 @@ export class RuntrailService {
   async openExperiment(id: string, name: string, notebookPath: string): Promise<ExperimentHandle> {
     let experiment = this.experiments.get(id);
     if (!experiment) {
-      const doc = new Y.Doc();
+      const doc = createExperimentDoc();
       const persistence = new IndexeddbPersistence(`runtrail-experiment-${id}`, doc);
       experiment = { id, doc, persistence, sync: null, users: 0, whenLoaded: persistence.whenSynced.then(() => undefined) };
       this.experiments.set(id, experiment);

@@ -1,7 +1,7 @@
 /**
  * Capture in a real JupyterLab with ipykernel: a notebook with a parameters cell, a DataFrame load, a loop
  * logging metrics and a failing cell, run, restarted, changed; checked through the backend's API. Then the
- * panel and compare.
+ * panel and compare; then offline capture across a page reload, arriving once when the backend is back.
  */
 import { expect, galata, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
 
@@ -66,6 +66,15 @@ async function openNotebook(page: Page): Promise<void> {
   await eventually(() => page.notebook.isActive(NOTEBOOK), 30_000, 'the notebook to open');
 }
 
+/** Runs one cell through JupyterLab's own command and waits for it to finish. */
+async function runCellAt(page: Page, index: number): Promise<void> {
+  await page.evaluate(async (i) => {
+    const app = (window as any).jupyterapp;
+    app.shell.currentWidget.content.activeCellIndex = i;
+    await app.commands.execute('notebook:run-cell');
+  }, index);
+}
+
 const paramsOf = (run: RunRecord) => Object.fromEntries(run.params.map((p) => [p.key, p.value]));
 
 test.describe.configure({ mode: 'serial' });
@@ -86,7 +95,7 @@ test.afterAll(async () => {
   await stopBackend();
 });
 
-test('captures runs, params, fingerprints, metrics and errors; the panel lists and compares them', async ({ page }) => {
+test('captures runs, params, fingerprints, metrics and errors; panel and compare; offline across a reload', async ({ page }) => {
   // Browser errors and warnings go to the test log: they are the first thing to read when capture fails.
   page.on('console', (msg) => {
     if (msg.type() === 'error' || msg.type() === 'warning') console.log(`[browser ${msg.type()}] ${msg.text()}`);
@@ -156,6 +165,34 @@ test('captures runs, params, fingerprints, metrics and errors; the panel lists a
 
   // Nothing captured is left waiting: the outbox drained and the status bar says so.
   await expect(page.getByTestId('runtrail-status')).toHaveText(/runtrail: tracking · synced$/, { timeout: 30_000 });
+
+  // Offline: the backend stops, a new run is captured, the page reloads, then the backend comes back.
+  await stopBackend();
+  await page.evaluate(() => (window as any).jupyterapp.commands.execute('runtrail:new-run'));
+  await runCellAt(page, 1);
+  await runCellAt(page, 2);
+  await expect(page.getByTestId('runtrail-status')).toContainText('pending');
+  await page.waitForTimeout(1500);
+  // Galata's reload would wait for its own readiness checks, which a restored notebook can stall.
+  await (page.reload as (o: { waitForIsReady: boolean }) => Promise<unknown>)({ waitForIsReady: false });
+  await openNotebook(page);
+  await startBackend();
+  const run4 = await eventually(async () => {
+    const runs = await runsOf(experiment);
+    return runs.length === 4 && runs[3]!.cellCount === 2 ? runs[3] : null;
+  }, 90_000, 'the offline run after the backend came back');
+  const points = await eventually(async () => {
+    const h = await api<{ points: { step: number }[] }>('GET', `/api/v1/runs/${run4!.id}/metric-history?key=loss`);
+    return h.points.length === 3 ? h.points : null;
+  }, 60_000, 'the offline metrics');
+  expect(points.map((p) => p.step)).toEqual([0, 1, 2]);
+  // Once: nothing arrives twice, however often the outbox and the sync retried.
+  await expect(page.getByTestId('runtrail-status')).toHaveText(/runtrail: tracking · synced$/, { timeout: 30_000 });
+  const again = await api<{ executions: unknown[] }>('GET', `/api/v1/runs/${run4!.id}/cells`);
+  expect(again.executions).toHaveLength(2);
+  expect(await runsOf(experiment)).toHaveLength(4);
+  const series = await api<{ points: unknown[] }>('GET', `/api/v1/runs/${run4!.id}/metric-history?key=loss`);
+  expect(series.points).toHaveLength(3);
 });
 
 
