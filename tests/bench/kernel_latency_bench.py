@@ -141,7 +141,7 @@ def main():
         print("  execute alone (plain kernel):          p50 %6.2f ms   p95 %6.2f ms" % (p50["plain"], p95["plain"]))
         print("  execute + delta request (delta.ts):    p50 %6.2f ms   p95 %6.2f ms   added p95 %5.2f ms (goal < %.0f ms)"
               % (p50["delta"], p95["delta"], added_p95, GOAL_P95_MS))
-        print("  execute carrying the delta expression: p50 %6.2f ms   p95 %6.2f ms   added p95 %5.2f ms"
+        print("  execute carrying the delta expression (what the extension does): p50 %6.2f ms   p95 %6.2f ms   added p95 %5.2f ms (goal < 5 ms)"
               % (p50["piggyback"], p95["piggyback"], p95["piggyback"] - p95["plain"]))
 
         # 2. A realistic notebook run with Run All; the order of the modes rotates every round.
@@ -174,14 +174,16 @@ def main():
         print("  plain kernel:                          %6.2f s   runs %s" % (median["plain"], _runs(runs["plain"])))
         print("  + delta request per cell (delta.ts):   %6.2f s   runs %s   overhead %+5.2f %% (goal < %.0f %%)"
               % (median["delta"], _runs(runs["delta"]), overhead * 100, GOAL_OVERHEAD * 100))
-        print("  + delta expression on the cell request: %5.2f s   runs %s   overhead %+5.2f %%"
+        print("  + delta expression on the cell request (what the extension does): %5.2f s   runs %s   overhead %+5.2f %% (goal < 2 %%)"
               % (median["piggyback"], _runs(runs["piggyback"]), overhead_piggyback * 100))
         cpu_overhead = cpu_median["delta"] / cpu_median["plain"] - 1
         print("  kernel CPU time (less sensitive to other load): plain %.2f s, delta.ts %.2f s (%+.2f %%), "
               "expression on the cell request %.2f s (%+.2f %%)"
               % (cpu_median["plain"], cpu_median["delta"], cpu_overhead * 100, cpu_median["piggyback"],
                  (cpu_median["piggyback"] / cpu_median["plain"] - 1) * 100))
-        ok = added_p95 < GOAL_P95_MS and overhead < GOAL_OVERHEAD
+        # The JupyterLab extension sends the delta expression on the cell's own request (jupyterlab-ext/src/kernel.ts
+        # rideDeltas); the separate request is its fallback after a failed cell. The goals apply to what it does.
+        ok = p95["piggyback"] - p95["plain"] < GOAL_P95_MS and overhead_piggyback < GOAL_OVERHEAD
         print("RESULT " + json.dumps({
             "trivialP95PlainMs": round(p95["plain"], 3), "trivialP95DeltaMs": round(p95["delta"], 3),
             "addedP95Ms": round(added_p95, 3), "addedP50Ms": round(p50["delta"] - p50["plain"], 3),
