@@ -77,6 +77,8 @@ async function main() {
   console.log('\nruntrail is running:');
   console.log(`  runtrail backend  ${backend.url}   (data ${dataDir})`);
   console.log(`  JupyterLab        http://127.0.0.1:${jupyterPort}/lab?token=${jupyterToken}   (notebooks in ${notebooks})`);
+  const vscodeExt = JSON.parse(readFileSync(join(ROOT, 'vscode-ext', 'package.json'), 'utf8'));
+  console.log(`  VS Code extension ${join(ROOT, 'vscode-ext', 'dist', `${vscodeExt.name}-${vscodeExt.version}.vsix`)}   (code --install-extension <path>)`);
   console.log('Every cell you run in JupyterLab is captured; open the runtrail Runs panel in the left sidebar. Ctrl-C stops both.\n');
 
   for (const child of children) {

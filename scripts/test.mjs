@@ -12,7 +12,7 @@ const REPORTS = join(CACHE_DIR, 'test-results');
 
 /**
  * The suites, in the order they run. `needs` names the set-up steps a suite depends on (see lib/setup.mjs:
- * node, python, chromium); later suites (JupyterLab e2e, VS Code e2e) add rows here.
+ * node, python, chromium, vscode); later suites add rows here.
  */
 const SUITES = [
   { name: 'typecheck+lint', needs: ['node'], run: typecheckAndLint },
@@ -24,6 +24,7 @@ const SUITES = [
     run: () => vitest('integration', ['--config', 'tests/integration/vitest.config.ts']),
   },
   { name: 'jupyterlab-e2e', needs: ['node', 'python', 'chromium'], run: jupyterlabE2e },
+  { name: 'vscode-e2e', needs: ['node', 'chromium', 'vscode'], run: vscodeE2e },
 ];
 
 /** Galata specs in a real JupyterLab (tests/jupyterlab/run.mjs builds and installs the extension first). */
@@ -32,6 +33,15 @@ async function jupyterlabE2e() {
   rmSync(report, { force: true });
   const code = await run(process.execPath, [join(ROOT, 'tests', 'jupyterlab', 'run.mjs'), '--report', report]);
   if (!existsSync(report)) return crashed(`the JupyterLab suite exited with ${code} and wrote no report`);
+  return JSON.parse(readFileSync(report, 'utf8'));
+}
+
+/** Playwright against a real VS Code (code-server) with the built .vsix installed (tests/vscode/run.mjs). */
+async function vscodeE2e() {
+  const report = join(REPORTS, 'vscode.json');
+  rmSync(report, { force: true });
+  const code = await run(process.execPath, [join(ROOT, 'tests', 'vscode', 'run.mjs'), '--report', report]);
+  if (!existsSync(report)) return crashed(`the VS Code suite exited with ${code} and wrote no report`);
   return JSON.parse(readFileSync(report, 'utf8'));
 }
 

