@@ -4,7 +4,7 @@
  */
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ILayoutRestorer } from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
+import { ICommandPalette, InputDialog } from '@jupyterlab/apputils';
 import type { Cell } from '@jupyterlab/cells';
 import { INotebookTracker, NotebookActions, type Notebook, type NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
@@ -23,6 +23,7 @@ export const COMMANDS = {
   newRun: 'runtrail:new-run',
   toggle: 'runtrail:toggle-tracking',
   openPanel: 'runtrail:open-runs-panel',
+  connect: 'runtrail:connect',
 } as const;
 
 function activate(
@@ -93,6 +94,27 @@ function activate(
   app.commands.addCommand(COMMANDS.openPanel, {
     label: 'Open Runs Panel',
     execute: () => app.shell.activateById(runsPanel.id),
+  });
+  app.commands.addCommand(COMMANDS.connect, {
+    label: 'Connect to runtrail Server…',
+    caption: 'Set the backend URL and API token runtrail syncs to (asks for what the arguments leave out)',
+    execute: async (args) => {
+      let serverUrl = typeof args.serverUrl === 'string' ? args.serverUrl : undefined;
+      let token = typeof args.token === 'string' ? args.token : undefined;
+      if (serverUrl === undefined) {
+        const answer = await InputDialog.getText({ title: 'runtrail backend URL', text: service.settings.serverUrl });
+        if (!answer.button.accept) return;
+        serverUrl = answer.value ?? '';
+      }
+      if (token === undefined) {
+        const answer = await InputDialog.getPassword({ title: 'runtrail API token' });
+        if (!answer.button.accept) return;
+        token = answer.value ?? '';
+      }
+      await settingRegistry.set(PLUGIN_ID, 'serverUrl', serverUrl);
+      await settingRegistry.set(PLUGIN_ID, 'token', token);
+      service.report(null);
+    },
   });
   for (const command of Object.values(COMMANDS)) palette?.addItem({ command, category: 'runtrail' });
   service.statusChanged.connect(() => app.commands.notifyCommandChanged(COMMANDS.toggle));
