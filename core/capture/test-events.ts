@@ -2,6 +2,7 @@
 import type { CellExecution, Param } from '../schema';
 import type { CaptureEvent, CellExecutedEvent } from './events';
 import type { RunIdSource } from './reducer';
+import { cellExecution } from '../testing';
 
 /** Run ids `run-1`, `run-2`, ... so tests can name the runs they expect. */
 export function counterIds(prefix = 'run'): RunIdSource {
@@ -11,22 +12,7 @@ export function counterIds(prefix = 'run'): RunIdSource {
 
 /** A complete cell execution; `overrides` set what the test cares about. */
 export function execution(id: string, overrides: Partial<CellExecution> = {}): CellExecution {
-  return {
-    id,
-    cellId: 'cell-a',
-    executionCount: 1,
-    source: 'x = 1',
-    sourceHash: 'deadbeefdeadbeef',
-    startedAt: 0,
-    durationMs: 1,
-    status: 'ok',
-    error: null,
-    outputs: [],
-    namesRead: [],
-    namesWritten: [],
-    snapshotIds: [],
-    ...overrides,
-  };
+  return cellExecution(id, 'cell-a', 'x = 1', { sourceHash: 'deadbeefdeadbeef', ...overrides });
 }
 
 /** Options of `cellExecuted`. */

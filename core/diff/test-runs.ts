@@ -1,59 +1,21 @@
 /** Builders and fast-check arbitraries of runs for this folder's tests (not exported from index.ts). */
 import fc from 'fast-check';
-import type { CellExecution, ColumnStats, DataSnapshot, JsonValue, MetricSummary, Param, Run } from '../schema';
+import type { CellExecution, ColumnStats, DataSnapshot, JsonValue, MetricSummary, Param } from '../schema';
+import { cellExecution, dataSnapshot, emptyRun, metricSummary } from '../testing';
 import type { RunWithCells } from './model';
 
 /** A run with nothing in it but what `overrides` set. */
-export function run(id: string, overrides: Partial<Run> = {}): Run {
-  return {
-    id,
-    experimentId: 'exp',
-    name: id,
-    status: 'finished',
-    startTime: 0,
-    endTime: 1,
-    source: { kind: 'notebook', path: 'nb.ipynb', cellIds: [] },
-    params: [],
-    metrics: [],
-    tags: [],
-    note: '',
-    environment: null,
-    snapshots: [],
-    artifacts: [],
-    cellCount: 0,
-    parentRunId: null,
-    ...overrides,
-  };
-}
+export const run = emptyRun;
 
 /** A metric summary whose last value is `last`. */
-export function metric(key: string, last: number | null): MetricSummary {
-  return { key, last, min: last, max: last, step: 0, timestamp: 0, count: 1 };
-}
+export const metric = (key: string, last: number | null): MetricSummary => metricSummary(key, last);
 
 /** An execution of `cellId` with `source`. */
-export function cell(id: string, cellId: string, source: string, status: CellExecution['status'] = 'ok'): CellExecution {
-  return {
-    id,
-    cellId,
-    executionCount: 1,
-    source,
-    sourceHash: `h${source.length}xxxxxxxx`,
-    startedAt: 0,
-    durationMs: 1,
-    status,
-    error: null,
-    outputs: [],
-    namesRead: [],
-    namesWritten: [],
-    snapshotIds: [],
-  };
-}
+export const cell = (id: string, cellId: string, source: string, status: CellExecution['status'] = 'ok'): CellExecution =>
+  cellExecution(id, cellId, source, { status });
 
 /** A data snapshot of `name`. */
-export function snapshot(id: string, name: string, fingerprint: string, overrides: Partial<DataSnapshot> = {}): DataSnapshot {
-  return { id, name, kind: 'pandas', fingerprint, sampled: false, shape: [], columns: [], capturedAt: 0, ...overrides };
-}
+export const snapshot = dataSnapshot;
 
 const valueArb: fc.Arbitrary<JsonValue> = fc.oneof(
   fc.constantFrom<JsonValue>(0.1, 0.2, 'adam', 'sgd', null, true, [1, 2], { depth: 3, act: 'relu' }),

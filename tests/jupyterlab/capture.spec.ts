@@ -4,11 +4,11 @@
  * panel and compare; then offline capture across a page reload, arriving once when the backend is back.
  */
 import { expect, galata, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
-
-type Page = IJupyterLabPageFixture;
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BACKEND, api, eventually, startBackend, stopBackend } from './backend';
+
+type Page = IJupyterLabPageFixture;
 
 const NOTEBOOK = 'capture.ipynb';
 
