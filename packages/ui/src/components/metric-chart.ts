@@ -57,6 +57,7 @@ export class RtMetricChart extends LitElement {
   declare height: number;
 
   private plot: uPlot | null = null;
+  private drawn = 0;
   private resizeObserver: ResizeObserver | null = null;
   private stopThemeWatch: (() => void) | null = null;
   private colors: ChartTheme | null = null;
@@ -95,6 +96,11 @@ export class RtMetricChart extends LitElement {
     if (changed.has('series') || changed.has('maxPoints') || changed.has('height')) this.rebuild();
   }
 
+  /** How many points the chart handed to uPlot (after downsampling, over all series): for tests and benchmarks. */
+  get drawnPoints(): number {
+    return this.plot ? this.drawn : 0;
+  }
+
   private readTheme(): ChartTheme {
     const style = getComputedStyle(this);
     return resolveChartTheme((name) => style.getPropertyValue(name));
@@ -116,6 +122,7 @@ export class RtMetricChart extends LitElement {
     if (!target || !hasPoints(this.series)) return;
     this.colors = this.readTheme();
     const { steps, values } = buildChartData(this.series, this.maxPoints);
+    this.drawn = values.reduce((sum, row) => sum + row.filter((v) => v !== null).length, 0);
     const colors = this.colors;
     const axis = { stroke: colors.axis, grid: { stroke: colors.grid, width: 1 }, ticks: { stroke: colors.grid, width: 1 } };
     const options: uPlot.Options = {

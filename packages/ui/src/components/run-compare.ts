@@ -8,7 +8,7 @@ import { live } from 'lit/directives/live.js';
 import type { CompareTable, RunDiff } from '@runtrail/core/diff';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
-import type { ChartSeries } from '../model/chart';
+import { DEFAULT_MAX_POINTS, type ChartSeries } from '../model/chart';
 import { compareViewFromDiff, compareViewFromTable, differenceCounts, metricKeysOf, visibleCompareRows, type CompareView, type CompareViewRow } from '../model/compare-rows';
 import type { SeriesPoint } from '../model/downsample';
 import { themeStyles } from '../theme/styles';
@@ -72,6 +72,7 @@ export class RtRunCompare extends LitElement {
     runNames: { attribute: false },
     series: { attribute: false },
     onlyDifferences: { type: Boolean, attribute: 'only-differences' },
+    maxPoints: { type: Number, attribute: 'max-points' },
   };
 
   static override styles = [themeStyles, compareSectionStyles, compareStyles];
@@ -86,6 +87,8 @@ export class RtRunCompare extends LitElement {
   declare series: Record<string, Record<string, SeriesPoint[]>>;
   /** Hide params and metrics that are equal in every run. */
   declare onlyDifferences: boolean;
+  /** Points per run and metric after downsampling (the charts' default unless set; Infinity draws every point). */
+  declare maxPoints: number;
 
   private view: CompareView = { runs: [], rows: [], pairwise: false };
   private chartInputs = new Map<string, { parts: (readonly SeriesPoint[] | undefined)[]; input: ChartSeries[] }>();
@@ -97,6 +100,7 @@ export class RtRunCompare extends LitElement {
     this.runNames = {};
     this.series = {};
     this.onlyDifferences = false;
+    this.maxPoints = DEFAULT_MAX_POINTS;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -208,7 +212,7 @@ export class RtRunCompare extends LitElement {
         ${charted.map(
           (key) => html`<div class="chart">
             <h3>${key}</h3>
-            <rt-metric-chart .label=${key} .series=${this.chartInput(key)}></rt-metric-chart>
+            <rt-metric-chart .label=${key} .maxPoints=${this.maxPoints} .series=${this.chartInput(key)}></rt-metric-chart>
           </div>`,
         )}
       </div>`;
