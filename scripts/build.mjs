@@ -50,6 +50,8 @@ const BUNDLES = [
       target: 'node20',
       // ws loads these optional native speed-ups in a try/catch; without them it uses plain JavaScript.
       external: ['vscode', 'bufferutil', 'utf-8-validate'],
+      // The kernel helper (packages/kernel) is injected into notebook kernels as text.
+      loader: { '.py': 'text' },
       // Smaller to ship and to parse at startup; names are kept so stack traces in the log stay readable.
       minify: true,
       keepNames: true,

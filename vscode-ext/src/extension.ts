@@ -9,6 +9,7 @@ import { RunHistory } from './history/history';
 import { createNodeSocket } from './history/socket';
 import { runIdsFromArgs, runPickItems } from './model/pick';
 import { compareSubject, runSubject } from './panels/subject';
+import { registerNotebooks, type NotebookCaptureApi } from './platform/notebooks';
 import { RunPanels } from './platform/panels';
 import { copyRunId, pickRuns, promptForServer, warn } from './platform/prompts';
 import { Settings } from './platform/settings';
@@ -20,6 +21,8 @@ export interface RuntrailExtensionApi {
   history: RunHistory;
   settings: Settings;
   panels: RunPanels;
+  /** Notebook capture: the runtrail controller, basic capture of other controllers, the capture level. */
+  notebooks: NotebookCaptureApi;
   /** Resolves once the current connection attempt finished (cache shown, server answered or not). */
   connected(): Promise<void>;
 }
@@ -95,8 +98,10 @@ export function activate(context: vscode.ExtensionContext): RuntrailExtensionApi
   };
   for (const [id, handler] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, handler));
 
+  const notebooks = registerNotebooks(context, { settings, log });
+
   void connect();
-  return { history, settings, panels, connected: () => connecting };
+  return { history, settings, panels, notebooks, connected: () => connecting };
 }
 
 /** Lets pending cache writes finish; everything else is in context.subscriptions. */

@@ -1,0 +1,225 @@
+/**
+ * Runs one notebook's cells on a Jupyter server kernel for the runtrail controller, with full capture: the
+ * kernel helper is injected on every kernel start and restart, the delta expression rides on each cell's own
+ * execute request, and the finished execution goes to the notebook's capture. Knows nothing of VS Code: the
+ * controller hands it cells and receives outputs through a sink.
+ */
+import type { Kernel, KernelMessage, Session } from '@jupyterlab/services';
+import type { CaptureLevel, NotebookCapture } from './capture';
+import { deltaExpressions, injectHelper, readDelta, requestDelta, type DeltaAnswer, type HelperConfig } from './helper';
+import type { JupyterServer } from './jupyter';
+import { observeExecution } from './observe';
+import { CellOutputs, type JupyterOutput } from './outputs';
+
+/** A cell to run. */
+export interface CellToRun {
+  cellId: string | null;
+  index: number;
+  source: string;
+  tags: string[];
+}
+
+/** What a finished run of a cell reports. */
+export interface CellRunResult {
+  /** False when the cell raised; null when it was interrupted or never ran. */
+  success: boolean | null;
+  executionCount: number | null;
+  startedAt: number;
+  endedAt: number;
+  outputs: JupyterOutput[];
+}
+
+/** Ports of a NotebookRunner. */
+export interface NotebookRunnerOptions {
+  server: () => JupyterServer;
+  /** The notebook's path relative to the Jupyter server's root (the kernel runs in its folder). */
+  serverPath: string;
+  /** Capture of the notebook, or null while capture is off. */
+  capture: () => NotebookCapture | null;
+  helperSource: string;
+  helperConfig: () => HelperConfig;
+  /** Problems worth telling the user (helper missing, kernel died); capture never fails a cell. */
+  report: (message: string) => void;
+  now?: () => number;
+}
+
+/** Kernel states the controller shows. */
+export type KernelState = 'none' | 'starting' | 'idle' | 'busy' | 'restarting' | 'dead';
+
+/** The kernel of one notebook and the cells it runs. */
+export class NotebookRunner {
+  private session: Session.ISessionConnection | null = null;
+  private starting: Promise<Kernel.IKernelConnection> | null = null;
+  private helperReady: Promise<void> = Promise.resolve();
+  private restarting = false;
+  private disposed = false;
+  private readonly listeners = new Set<(state: KernelState) => void>();
+  private stateValue: KernelState = 'none';
+  private readonly now: () => number;
+
+  constructor(private readonly options: NotebookRunnerOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The kernel's state. */
+  get state(): KernelState {
+    return this.stateValue;
+  }
+
+  /** The id of the running kernel, if any. */
+  get kernelId(): string | null {
+    return this.session?.kernel?.id ?? null;
+  }
+
+  /** Calls `listener` on every kernel state change; returns the function that stops it. */
+  onState(listener: (state: KernelState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private setState(state: KernelState): void {
+    if (state === this.stateValue) return;
+    this.stateValue = state;
+    for (const listener of [...this.listeners]) listener(state);
+  }
+
+  /** The kernel, started (session on the server, helper injected) on first use. */
+  kernel(): Promise<Kernel.IKernelConnection> {
+    const kernel = this.session?.kernel;
+    if (kernel && !kernel.isDisposed && kernel.status !== 'dead') return Promise.resolve(kernel);
+    this.starting ??= this.start().finally(() => (this.starting = null));
+    return this.starting;
+  }
+
+  private async start(): Promise<Kernel.IKernelConnection> {
+    this.setState('starting');
+    try {
+      this.session?.dispose();
+      this.session = await this.options.server().startSession(this.options.serverPath);
+    } catch (error) {
+      this.setState('none');
+      throw error;
+    }
+    const kernel = this.session.kernel;
+    if (!kernel) throw new Error('the Jupyter server started a session without a kernel');
+    kernel.statusChanged.connect(this.onStatus, this);
+    this.options.capture()?.kernelStarted(kernel.id);
+    this.inject(kernel);
+    this.setState('idle');
+    return kernel;
+  }
+
+  // Injected before the user's first execution (the kernel runs requests in order).
+  private inject(kernel: Kernel.IKernelConnection): void {
+    if (!this.options.capture()) return;
+    this.helperReady = injectHelper(kernel, this.options.helperSource, this.options.helperConfig()).then((problem) => {
+      if (problem) this.options.report(`runtrail: ${problem}`);
+    });
+  }
+
+  private onStatus(kernel: Kernel.IKernelConnection, status: KernelMessage.Status): void {
+    if (this.disposed) return;
+    const capture = this.options.capture();
+    if (status === 'autorestarting') {
+      capture?.kernelRestarted('died');
+      this.options.report('runtrail: the kernel died and was restarted; the run was closed as failed');
+      this.restarting = true;
+      this.setState('restarting');
+    } else if (status === 'restarting') {
+      this.setState('restarting');
+    } else if (status === 'dead') {
+      capture?.kernelShutdown('died');
+      this.setState('dead');
+    } else if (status === 'idle' || status === 'busy') {
+      if (status === 'idle' && this.restarting) {
+        this.restarting = false;
+        this.inject(kernel);
+      }
+      this.setState(status);
+    }
+  }
+
+  /**
+   * Runs one cell: streams its outputs to `onOutputs` (the full list after every change) and records it in
+   * capture. Never throws for what the cell does; throws when no kernel could be started.
+   */
+  async run(cell: CellToRun, onOutputs: (outputs: JupyterOutput[]) => void): Promise<CellRunResult> {
+    const kernel = await this.kernel();
+    await this.helperReady;
+    const capture = this.options.capture();
+    const level: CaptureLevel = 'full';
+    const request = capture?.deltaRequest() ?? null;
+    const outputs = new CellOutputs();
+    const startedAt = this.now();
+    const future = kernel.requestExecute({
+      code: cell.source,
+      silent: false,
+      store_history: true,
+      user_expressions: deltaExpressions(request),
+      allow_stdin: false,
+      stop_on_error: true,
+    });
+    future.onIOPub = (message) => {
+      if (outputs.apply(message)) onOutputs(outputs.list);
+    };
+    let reply: KernelMessage.IExecuteReplyMsg | null = null;
+    try {
+      reply = (await future.done) as KernelMessage.IExecuteReplyMsg;
+    } catch {
+      // Interrupted, restarted or the connection dropped: the cell has no reply.
+    }
+    const endedAt = this.now();
+    const content = reply?.content as { status?: string; execution_count?: number } | undefined;
+    const result: CellRunResult = {
+      success: content?.status === 'ok' ? true : content?.status === 'error' ? false : null,
+      executionCount: typeof content?.execution_count === 'number' ? content.execution_count : null,
+      startedAt,
+      endedAt,
+      outputs: outputs.list,
+    };
+    if (capture && request) {
+      let answer: DeltaAnswer = reply ? readDelta(reply.content) : { delta: null, problem: null };
+      // ipykernel evaluates user expressions only after a cell that succeeded; the helper may also be missing.
+      if (!answer.delta && !this.disposed && kernel.status !== 'dead') {
+        answer = await requestDelta(kernel, request, this.options.helperSource, this.options.helperConfig());
+      }
+      if (answer.problem) this.options.report(`runtrail: ${answer.problem}; captured without kernel details`);
+      else if (answer.delta?.warnings.length) this.options.report(`runtrail: ${answer.delta.warnings[0]}`);
+      await capture.recorded(observeExecution({ ...cell, ...result }), answer.delta, level);
+    }
+    return result;
+  }
+
+  /** Interrupts the running cell (if any). */
+  async interrupt(): Promise<void> {
+    await this.session?.kernel?.interrupt();
+  }
+
+  /** Restarts the kernel: the open run ends, the helper is injected into the new process. */
+  async restart(): Promise<void> {
+    const kernel = this.session?.kernel;
+    if (!kernel) return;
+    this.options.capture()?.kernelRestarted('requested');
+    this.restarting = true;
+    await kernel.restart();
+    // The status change to idle re-injects the helper; make sure the next cell waits for it.
+    if (this.restarting) {
+      this.restarting = false;
+      this.inject(kernel);
+    }
+  }
+
+  /** Shuts the kernel down (the run ends) and closes the connection. Safe to call twice. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.listeners.clear();
+    const session = this.session;
+    this.session = null;
+    if (!session) return;
+    session.kernel?.statusChanged.disconnect(this.onStatus, this);
+    this.options.capture()?.kernelShutdown('requested');
+    await session.shutdown().catch(() => undefined);
+    session.dispose();
+  }
+}
