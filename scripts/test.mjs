@@ -24,7 +24,7 @@ const SUITES = [
     run: () => vitest('integration', ['--config', 'tests/integration/vitest.config.ts']),
   },
   { name: 'jupyterlab-e2e', needs: ['node', 'python', 'chromium'], run: jupyterlabE2e },
-  { name: 'vscode-e2e', needs: ['node', 'chromium', 'vscode'], run: vscodeE2e },
+  { name: 'vscode-e2e', needs: ['node', 'python', 'chromium', 'vscode'], run: vscodeE2e },
 ];
 
 /** Galata specs in a real JupyterLab (tests/jupyterlab/run.mjs builds and installs the extension first). */

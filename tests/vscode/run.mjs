@@ -14,6 +14,7 @@ import { CACHE_DIR, ROOT, formatDuration, run, setup } from '../../scripts/lib/s
 import { restClient, seed, startBackend } from './backend.mjs';
 import { runInHostTests } from './inhost.mjs';
 import { codeServerDirs, freePort, installExtension, launchBrowser, startCodeServer, writeUserSettings } from './code-server.mjs';
+import { startJupyter, tests as notebookTests } from './notebook.e2e.mjs';
 
 const args = process.argv.slice(2);
 const option = (name) => {
@@ -55,7 +56,7 @@ async function runTests(tests, ctx, page) {
 async function main() {
   rmSync(ARTIFACTS, { recursive: true, force: true });
   mkdirSync(ARTIFACTS, { recursive: true });
-  const failedSetup = await setup(['chromium', 'vscode']);
+  const failedSetup = await setup(['chromium', 'vscode', 'python']);
   if (failedSetup.size) return writeSummary(0, 1, `set-up failed: ${[...failedSetup.keys()].join(', ')}`);
   if ((await run(process.execPath, [join(ROOT, 'scripts', 'build.mjs')])) !== 0) return writeSummary(0, 1, 'build failed');
   lap('built');
@@ -82,8 +83,14 @@ async function main() {
     };
     lap(`backend ${ctx.backend.url} seeded`);
 
-    writeUserSettings(dirs, { 'runtrail.serverUrl': ctx.backend.url });
-    ctx.codeServer = await startCodeServer(dirs, { port: await freePort(), env: { RUNTRAIL_TOKEN: TOKEN }, log: serverLog });
+    // The notebook tests' Jupyter server serves code-server's workspace; its token reaches the extension as $JUPYTER_TOKEN.
+    ctx.workspace = dirs.workspace;
+    ctx.jupyter = await startJupyter({ root: dirs.workspace, stateDir: join(work, 'jupyter'), log: serverLog });
+    cleanup.push(() => ctx.jupyter.stop());
+    lap(`jupyter server ${ctx.jupyter.url}`);
+
+    writeUserSettings(dirs, { 'runtrail.serverUrl': ctx.backend.url, 'runtrail.jupyterServerUrl': ctx.jupyter.url });
+    ctx.codeServer = await startCodeServer(dirs, { port: await freePort(), env: { RUNTRAIL_TOKEN: TOKEN, JUPYTER_TOKEN: ctx.jupyter.token }, log: serverLog });
     cleanup.push(() => ctx.codeServer.stop());
     lap(`code-server ${ctx.codeServer.url}`);
 
@@ -92,7 +99,7 @@ async function main() {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('pageerror', (e) => console.log(`  [pageerror] ${e.message.slice(0, 200)}`));
 
-    const { tests } = await import('./runs.e2e.mjs');
+    const tests = [...(await import('./runs.e2e.mjs')).tests, ...notebookTests];
     const selected = grep ? tests.filter((t) => t.name.includes(grep)) : tests;
     const counts = await runTests(selected, ctx, page);
     await page.screenshot({ path: join(ARTIFACTS, 'last.png') }).catch(() => {});
