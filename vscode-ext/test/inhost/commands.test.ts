@@ -3,7 +3,9 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { runtrail, tabLabels, until } from './helpers';
 
-const COMMANDS = ['runtrail.connect', 'runtrail.refresh', 'runtrail.compareSelected', 'runtrail.copyRunId', 'runtrail.openRun', 'runtrail.showOutput'];
+const COMMANDS = ['runtrail.connect', 'runtrail.refresh', 'runtrail.compareSelected', 'runtrail.copyRunId', 'runtrail.openRun', 'runtrail.showOutput',
+  // Notebook capture (src/platform/notebooks.ts).
+  'runtrail.restartKernel', 'runtrail.newRun', 'runtrail.connectJupyter', 'runtrail.showCaptureLevel'];
 
 /** Registers the commands suite. */
 export function commandSuite(): void {
