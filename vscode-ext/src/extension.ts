@@ -14,13 +14,18 @@ import { RunPanels } from './platform/panels';
 import { copyRunId, pickRuns, promptForServer, warn } from './platform/prompts';
 import { Settings } from './platform/settings';
 import { ConnectionStatusBar } from './platform/status';
-import { createModelsView, createRunsView } from './platform/tree';
+import { createModelsView, createRunsView, type RunsTreeProvider } from './platform/tree';
+import { viewCommands } from './platform/view-commands';
 
 /** What `activate` returns: the extension's API for in-host tests (`extension.exports`). */
 export interface RuntrailExtensionApi {
   history: RunHistory;
   settings: Settings;
   panels: RunPanels;
+  /** The Runs view's rows and filter. */
+  runsTree: RunsTreeProvider;
+  /** The status bar item (connection, pending uploads). */
+  statusBar: ConnectionStatusBar;
   /** Notebook capture: the runtrail controller, basic capture of other controllers, the capture level. */
   notebooks: NotebookCaptureApi;
   /** Resolves once the current connection attempt finished (cache shown, server answered or not). */
@@ -43,7 +48,8 @@ export function activate(context: vscode.ExtensionContext): RuntrailExtensionApi
   const runsView = createRunsView(history);
   const panels = new RunPanels(context.extensionUri, history, { copyRunId: (id) => void copyRunId(id), log });
   context.subscriptions.push(output, settings, { dispose: () => history.dispose() }, ...runsView.disposables, panels);
-  context.subscriptions.push(new ConnectionStatusBar(history), createModelsView());
+  const statusBar = new ConnectionStatusBar(history);
+  context.subscriptions.push(statusBar, createModelsView());
 
   let connecting: Promise<void> = Promise.resolve();
   const connect = () => {
@@ -95,13 +101,15 @@ export function activate(context: vscode.ExtensionContext): RuntrailExtensionApi
       if (runId) await copyRunId(runId);
     },
     'runtrail.showOutput': () => output.show(true),
+    ...viewCommands({ history, runsView, serverUrl: () => settings.serverUrl(), targetRuns, openRun: (id) => panels.show(runSubject(id)), log }),
   };
   for (const [id, handler] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, handler));
 
   const notebooks = registerNotebooks(context, { settings, log });
+  context.subscriptions.push(statusBar.trackPendingUploads(notebooks.store.outbox));
 
   void connect();
-  return { history, settings, panels, notebooks, connected: () => connecting };
+  return { history, settings, panels, runsTree: runsView.provider, statusBar, notebooks, connected: () => connecting };
 }
 
 /** Lets pending cache writes finish; everything else is in context.subscriptions. */

@@ -20,6 +20,15 @@ describe('statusBarView', () => {
     expect(statusBarView({ kind: 'offline', serverUrl: url, reason: 'x', cachedAt: 0 }).tooltip).toContain('last known state');
   });
 
+  it('shows captured writes waiting to upload next to the connection, and nothing when there are none', () => {
+    const offline: ConnectionState = { kind: 'offline', serverUrl: url, reason: 'fetch failed', cachedAt: 0 };
+    expect(statusBarView(offline, 0)).toEqual(statusBarView(offline));
+    const view = statusBarView(offline, 3);
+    expect(view.text).toBe('$(cloud-offline) runtrail: offline $(cloud-upload) 3');
+    expect(view.tooltip).toContain('3 captured writes waiting to upload (kept on disk and uploaded once the server answers)');
+    expect(statusBarView({ kind: 'online', serverUrl: url, live: true }, 1).tooltip).toContain('1 captured write waiting to upload (uploading now)');
+  });
+
   it('sends a refused token to Connect', () => {
     expect(statusBarView({ kind: 'unauthorized', serverUrl: url, reason: '401' })).toMatchObject({
       command: 'runtrail.connect',

@@ -25,8 +25,19 @@ export interface StatusBarView {
   background?: string;
 }
 
-/** The status bar item for a state. */
-export function statusBarView(state: ConnectionState): StatusBarView {
+/**
+ * The status bar item for a state and the number of captured writes waiting to upload (the capture outbox):
+ * a pending count is shown next to the connection, and the tooltip says they are kept until the server answers.
+ */
+export function statusBarView(state: ConnectionState, pendingUploads = 0): StatusBarView {
+  const view = connectionView(state);
+  if (pendingUploads <= 0) return view;
+  const waiting = `${pendingUploads} captured write${pendingUploads === 1 ? '' : 's'} waiting to upload`;
+  const when = state.kind === 'online' ? 'uploading now' : 'kept on disk and uploaded once the server answers';
+  return { ...view, text: `${view.text} $(cloud-upload) ${pendingUploads}`, tooltip: `${view.tooltip}\n${waiting} (${when}).` };
+}
+
+function connectionView(state: ConnectionState): StatusBarView {
   switch (state.kind) {
     case 'unconfigured':
       return { text: '$(plug) runtrail', tooltip: 'runtrail: not connected. Click to connect to a server.', command: 'runtrail.connect' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { testExperiment, testRun } from '../test-data';
-import { runIdsFromArgs, runPickItems } from './pick';
+import { runIdsFromArgs, runPickItems, searchRunItems } from './pick';
 
 describe('runIdsFromArgs', () => {
   const node = (runId: string) => ({ kind: 'run', runId });
@@ -28,5 +28,20 @@ describe('runPickItems', () => {
     expect(items[0]!.label).toBe('$(error) new-run');
     expect(items[0]!.detail).toContain('exp name');
     expect(items[0]!.detail).toContain('new-run');
+  });
+});
+
+describe('searchRunItems', () => {
+  const items = runPickItems(
+    [{ experiment: testExperiment('e'), runs: [testRun('0190aaaa-1111', { name: 'ResNet lr=0.1', startTime: 2 }), testRun('0190bbbb-2222', { name: 'vit small', startTime: 1 })] }],
+    10,
+  );
+
+  it('finds runs by any part of the name or the id, case-insensitive, every term', () => {
+    expect(searchRunItems(items, 'resnet').map((i) => i.runId)).toEqual(['0190aaaa-1111']);
+    expect(searchRunItems(items, 'BBBB').map((i) => i.runId)).toEqual(['0190bbbb-2222']);
+    expect(searchRunItems(items, 'vit 2222').map((i) => i.runId)).toEqual(['0190bbbb-2222']);
+    expect(searchRunItems(items, '0190').length).toBe(2);
+    expect(searchRunItems(items, 'resnet 2222')).toEqual([]);
   });
 });

@@ -49,3 +49,15 @@ export function runIdsFromArgs(args: readonly unknown[]): string[] {
   const candidates = Array.isArray(second) && second.length ? second : Array.isArray(first) ? first : [first];
   return [...new Set(candidates.map(runIdOf).filter((id): id is string => id !== null))];
 }
+
+/**
+ * The pick items whose run name or id contains every whitespace-separated term of `query` (case-insensitive);
+ * the search of "runtrail: Search Runs" when it is given a query instead of typed into the quick pick.
+ */
+export function searchRunItems(items: readonly RunPickItem[], query: string): RunPickItem[] {
+  const terms = query.toLowerCase().split(/\s+/).filter(Boolean);
+  return items.filter((item) => {
+    const haystack = `${item.label}\n${item.runId}`.toLowerCase();
+    return terms.every((t) => haystack.includes(t));
+  });
+}

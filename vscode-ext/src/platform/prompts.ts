@@ -55,3 +55,13 @@ export async function copyRunId(runId: string): Promise<void> {
 export function warn(message: string): void {
   void vscode.window.showWarningMessage(message);
 }
+
+/** Opens `url` in the user's browser (in code-server: a new tab); resolves whether VS Code opened it. */
+export function openInBrowser(url: string): Thenable<boolean> {
+  return vscode.env.openExternal(vscode.Uri.parse(url, true));
+}
+
+/** An error toast. */
+export function showError(message: string): void {
+  void vscode.window.showErrorMessage(message);
+}

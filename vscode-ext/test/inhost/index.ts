@@ -6,6 +6,7 @@
 import Mocha from 'mocha';
 import { commandSuite } from './commands.test';
 import { settingsSuite } from './settings.test';
+import { viewsSuite } from './views.test';
 
 /** Runs every suite; rejects when any test failed (VS Code then exits with code 1). */
 export function run(): Promise<void> {
@@ -14,6 +15,7 @@ export function run(): Promise<void> {
   mocha.suite.emit('pre-require', globalThis, 'inhost', mocha);
   settingsSuite();
   commandSuite();
+  viewsSuite();
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} in-host test(s) failed`)) : resolve()));
   });
