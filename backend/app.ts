@@ -11,7 +11,9 @@ import { experimentHandlers } from './api/experiments';
 import { buildOpenApiDocument } from './api/openapi';
 import { mountRoutes } from './api/router';
 import { runHandlers } from './api/runs';
+import { registryHandlers } from './registry/routes';
 import { ApiError } from './errors';
+import { mountMlflowApi } from './mlflow';
 import { VERSION } from './version';
 
 /** Options of the HTTP app. */
@@ -26,7 +28,7 @@ export function createApp(options: AppOptions): Hono {
   const app = new Hono();
   // Notebook frontends (JupyterLab, VS Code webviews) call from other origins. Auth is a bearer header, never
   // a cookie, so allowing any origin exposes nothing a caller without the token could use.
-  app.use('/api/*', cors({ origin: '*', allowHeaders: ['authorization', 'content-type'], allowMethods: ['GET', 'POST', 'PUT', 'HEAD', 'OPTIONS'], maxAge: 600 }));
+  app.use('/api/*', cors({ origin: '*', allowHeaders: ['authorization', 'content-type'], allowMethods: ['GET', 'POST', 'PUT', 'HEAD', 'DELETE', 'PATCH', 'OPTIONS'], maxAge: 600 }));
   const openapi = buildOpenApiDocument(VERSION);
   app.get('/api/v1/openapi.json', (c) => c.json(openapi));
   mountRoutes(
@@ -36,9 +38,11 @@ export function createApp(options: AppOptions): Hono {
       ...experimentHandlers(options),
       ...runHandlers(options),
       ...blobHandlers(options),
+      ...registryHandlers(options),
     },
     options.token,
   );
+  mountMlflowApi(app, options, options.token, options.onError);
   app.notFound((c) =>
     c.json(new ApiError(404, 'ROUTE_NOT_FOUND', `no route ${c.req.method} ${new URL(c.req.url).pathname}`, 'path').toBody(), 404),
   );

@@ -4,6 +4,7 @@
  */
 import type { Experiment, Metric, Run, SearchRunsRequest } from '@runtrail/core/schema';
 import type { z } from 'zod';
+import type { RegistryStore } from '../registry/port';
 import type { SearchRunsRequest as SearchSchema } from '@runtrail/core/schema';
 
 /** A parsed search request (defaults applied). */
@@ -39,6 +40,8 @@ export interface Store {
   /** Runs `fn` in one transaction: all of its writes land, or none. Transactions are serialized. */
   transact<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   getExperiment(id: string): Promise<Experiment | null>;
+  /** The experiment with this exact name (MLflow names are unique), or null. */
+  findExperimentByName(name: string): Promise<Experiment | null>;
   listExperiments(pageSize: number, cursor: string | undefined): Promise<Page<Experiment>>;
   getRun(id: string): Promise<Run | null>;
   searchRuns(search: RunSearch): Promise<Page<Run>>;
@@ -46,5 +49,7 @@ export interface Store {
   loadDocUpdates(docName: string): Promise<DocUpdates>;
   /** Replaces updates up to `upToSeq` with one merged state update, atomically. */
   compactDoc(docName: string, state: Uint8Array, upToSeq: number): Promise<void>;
+  /** The model registry's tables in the same database. */
+  registry: RegistryStore;
   close(): Promise<void>;
 }

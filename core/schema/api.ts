@@ -16,6 +16,10 @@ import {
   RunStatus,
 } from './records';
 import { EntityId, Key, LIMITS, Name, Sha256, Tag, Timestamp } from './primitives';
+import { registryRoutes } from './registry';
+import type { RouteSpec } from './route';
+
+export type { RouteSpec } from './route';
 
 /** The body of every 4xx answer: which rule was broken and where. */
 export const ErrorBody = z.object({
@@ -150,21 +154,6 @@ export const ExperimentIdParams = z.strictObject({ experimentId: EntityId });
 /** Path parameter holding a blob address. */
 export const BlobParams = z.strictObject({ sha256: Sha256 });
 
-/** Description of one REST route: the backend mounts it, OpenAPI documents it, the client calls it. */
-export interface RouteSpec {
-  method: 'get' | 'post' | 'put' | 'head';
-  path: string;
-  summary: string;
-  auth: boolean;
-  params?: z.ZodType;
-  query?: z.ZodType;
-  body?: z.ZodType;
-  /** 'binary' bodies are raw bytes (blobs), not JSON. */
-  bodyKind?: 'json' | 'binary';
-  response: z.ZodType | 'binary' | 'none';
-  status: number;
-}
-
 /** Every route of `/api/v1`. The OpenAPI document and the client are derived from this table. */
 export const routes = {
   health: { method: 'get', path: '/api/v1/health', summary: 'Liveness probe', auth: false, response: Health, status: 200 },
@@ -232,6 +221,7 @@ export const routes = {
     method: 'head', path: '/api/v1/blobs/:sha256', summary: 'Does a blob exist', auth: true,
     params: BlobParams, response: 'none', status: 200,
   },
+  ...registryRoutes,
 } as const satisfies Record<string, RouteSpec>;
 
 /** Name of a route in the table. */

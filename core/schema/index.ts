@@ -2,4 +2,6 @@
 export * from './primitives';
 export * from './records';
 export * from './api';
+export * from './registry';
+export * from './mlflow';
 export { exportJsonSchemas } from './jsonschema';

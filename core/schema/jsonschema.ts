@@ -1,6 +1,7 @@
 /** JSON Schema export of the records, for tools outside TypeScript (Python helper, pipeline.yaml editors). */
 import { z } from 'zod';
 import * as records from './records';
+import * as registry from './registry';
 
 const exported = {
   Workspace: records.Workspace,
@@ -14,10 +15,10 @@ const exported = {
   Artifact: records.Artifact,
   BlobRef: records.BlobRef,
   Environment: records.Environment,
-  RegisteredModel: records.RegisteredModel,
-  ModelVersion: records.ModelVersion,
-  ModelAlias: records.ModelAlias,
-  AuditEntry: records.AuditEntry,
+  RegisteredModel: registry.RegisteredModel,
+  ModelVersion: registry.ModelVersion,
+  ModelAlias: registry.ModelAlias,
+  AuditEntry: registry.AuditEntry,
   Pipeline: records.Pipeline,
   Step: records.Step,
 };

@@ -22,6 +22,8 @@ export const Experiment = z.object({
   notebookPath: z.string().max(4096).nullable(),
   lifecycle: z.enum(['active', 'deleted']),
   createdAt: Timestamp,
+  /** Key-value tags (set through the MLflow API); absent on experiments that never had one. */
+  tags: z.array(Tag).optional(),
 });
 export type Experiment = z.infer<typeof Experiment>;
 
@@ -95,7 +97,19 @@ export const ColumnStats = z.object({
 export type ColumnStats = z.infer<typeof ColumnStats>;
 
 /** Kinds of data a snapshot can describe. */
-export const SnapshotKind = z.enum(['pandas', 'polars', 'numpy', 'arrow', 'file']);
+export const SnapshotKind = z.enum(['pandas', 'polars', 'numpy', 'arrow', 'file', 'dataset']);
+
+/** What an MLflow client said about a dataset it logged with `log_input` (kind `dataset`). */
+export const DatasetSource = z.object({
+  digest: z.string().max(64),
+  sourceType: z.string().max(255),
+  source: z.string().max(65_536),
+  schema: z.string().max(1_048_576).optional(),
+  profile: z.string().max(65_536).optional(),
+  /** `mlflow.data.context` and other input tags (`train`, `eval`). */
+  tags: z.array(Tag).max(100).default([]),
+});
+export type DatasetSource = z.infer<typeof DatasetSource>;
 
 /** The fingerprint and shape of a data object a cell touched. */
 export const DataSnapshot = z.object({
@@ -106,8 +120,12 @@ export const DataSnapshot = z.object({
   sampled: z.boolean().default(false),
   shape: z.array(z.number().int().nonnegative()).max(32),
   columns: z.array(ColumnStats).max(10_000).default([]),
+  /** The column statistics are still being computed (kernel background thread); `columns` is filled in later. */
+  statsPending: z.boolean().optional(),
   blob: BlobRef.optional(),
   capturedAt: Timestamp,
+  /** Present on datasets logged by MLflow clients: their own description of the data. */
+  dataset: DatasetSource.optional(),
 });
 export type DataSnapshot = z.infer<typeof DataSnapshot>;
 
@@ -199,51 +217,7 @@ export const Run = z.object({
 });
 export type Run = z.infer<typeof Run>;
 
-/** A model under a name in the registry. */
-export const RegisteredModel = z.object({
-  name: Name,
-  workspaceId: EntityId,
-  description: z.string().max(20_000),
-  tags: z.array(Tag),
-  createdAt: Timestamp,
-  updatedAt: Timestamp,
-});
-export type RegisteredModel = z.infer<typeof RegisteredModel>;
-
-/** A numbered version of a registered model, with its lineage back to run, data and code. */
-export const ModelVersion = z.object({
-  modelName: Name,
-  version: z.number().int().positive(),
-  runId: EntityId,
-  artifact: Artifact,
-  snapshotIds: z.array(EntityId),
-  cellIds: z.array(z.string().max(255)),
-  stage: z.enum(['None', 'Staging', 'Production', 'Archived']),
-  description: z.string().max(20_000),
-  tags: z.array(Tag),
-  createdAt: Timestamp,
-});
-export type ModelVersion = z.infer<typeof ModelVersion>;
-
-/** A movable name (`champion`) pointing at one version of a model. */
-export const ModelAlias = z.object({
-  modelName: Name,
-  alias: z.string().regex(/^[A-Za-z][\w-]{0,254}$/, 'must start with a letter; letters, digits, "_" or "-"'),
-  version: z.number().int().positive(),
-});
-export type ModelAlias = z.infer<typeof ModelAlias>;
-
-/** Who changed what in the registry, when, from what, to what. */
-export const AuditEntry = z.object({
-  id: EntityId,
-  at: Timestamp,
-  actor: z.string().max(255),
-  action: z.enum(['alias.set', 'alias.delete', 'stage.transition', 'version.create', 'version.delete', 'model.delete']),
-  target: z.string().max(1024),
-  from: z.string().max(1024).nullable(),
-  to: z.string().max(1024).nullable(),
-});
-export type AuditEntry = z.infer<typeof AuditEntry>;
+// Registry records (RegisteredModel, ModelVersion, ...) live in ./registry.ts.
 
 /** Where a step input comes from: another step's output or a data snapshot. */
 export const StepInput = z.discriminatedUnion('from', [

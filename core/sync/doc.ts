@@ -155,6 +155,23 @@ export function writeTags(run: RunMap, tags: Tag[]): void {
   for (const t of tags) if (map.get(t.key) !== t.value) map.set(t.key, t.value);
 }
 
+/** Removes tags by key; returns how many existed. */
+export function deleteTags(run: RunMap, keys: string[]): number {
+  const map = child<Y.Map<string>>(run, 'tags');
+  let removed = 0;
+  for (const key of keys) {
+    if (!map.has(key)) continue;
+    map.delete(key);
+    removed++;
+  }
+  return removed;
+}
+
+/** Renames a run. */
+export function renameRun(run: RunMap, name: string): void {
+  if (run.get('name') !== name) run.set('name', name);
+}
+
 /** Merges newly stored metric points (duplicates already removed) into the run's per-key summaries. */
 export function mergeMetricSummaries(run: RunMap, inserted: Metric[]): void {
   const map = child<Y.Map<MetricSummary>>(run, 'metrics');

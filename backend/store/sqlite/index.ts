@@ -8,6 +8,7 @@ import { decodeCursor, encodeCursor } from '../cursor';
 import type { DocUpdates, Page, RunSearch, Store, StoreTx } from '../port';
 import { compileRunSearch, sqliteQueryBuilder } from '../search';
 import { SQLITE_MIGRATIONS } from './migrations';
+import { openSqliteRegistry } from '../../registry/sqlite';
 
 type Db = Database.Database;
 
@@ -69,6 +70,7 @@ export function openSqliteStore(file: string): Store {
   };
   const r = {
     experiment: reader.prepare('SELECT record FROM experiments WHERE id = ?'),
+    experimentByName: reader.prepare('SELECT record FROM experiments WHERE name = ? ORDER BY created_at LIMIT 1'),
     experiments: reader.prepare('SELECT record FROM experiments ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?'),
     run: reader.prepare('SELECT record FROM runs WHERE id = ?'),
     history: reader.prepare(
@@ -110,23 +112,30 @@ export function openSqliteStore(file: string): Store {
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
 
+  function transact<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      if (closed) throw new Error('store is closed');
+      writer.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn(tx);
+        writer.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (writer.inTransaction) writer.exec('ROLLBACK');
+        throw error;
+      }
+    };
+    const result = queue.then(run, run);
+    queue = result.catch(() => undefined);
+    return result;
+  }
+
   return {
-    transact<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-      const run = async (): Promise<T> => {
-        if (closed) throw new Error('store is closed');
-        writer.exec('BEGIN IMMEDIATE');
-        try {
-          const result = await fn(tx);
-          writer.exec('COMMIT');
-          return result;
-        } catch (error) {
-          if (writer.inTransaction) writer.exec('ROLLBACK');
-          throw error;
-        }
-      };
-      const result = queue.then(run, run);
-      queue = result.catch(() => undefined);
-      return result;
+    transact,
+    registry: openSqliteRegistry(writer, reader, transact),
+    async findExperimentByName(name) {
+      const row = r.experimentByName.get(name) as { record: string } | undefined;
+      return row ? (JSON.parse(row.record) as Experiment) : null;
     },
     async getExperiment(id) {
       const row = r.experiment.get(id) as { record: string } | undefined;

@@ -1,3 +1,5 @@
+import { SQLITE_REGISTRY_MIGRATION } from '../../registry/sqlite';
+
 /**
  * Forward-only schema migrations of the SQLite store. Append new versions; never edit a released one.
  */
@@ -37,4 +39,6 @@ export const SQLITE_MIGRATIONS: string[] = [
   INSERT INTO workspaces (id, name, created_at) VALUES ('default', 'Default', 0);
   INSERT INTO projects (id, workspace_id, name, created_at) VALUES ('default', 'default', 'Default', 0);
   `,
+  // 2: the model registry
+  SQLITE_REGISTRY_MIGRATION,
 ];

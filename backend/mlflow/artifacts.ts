@@ -1,0 +1,130 @@
+/**
+ * Artifacts for MLflow clients: the mlflow-artifacts proxy (`PUT`/`GET /api/2.0/mlflow-artifacts/artifacts/
+ * <experiment>/<run>/artifacts/<path>`, and listing with `?path=`) and `artifacts/list` of the tracking API.
+ * Uploaded bytes become content-addressed blobs attached to the run (in its doc) as runtrail artifacts.
+ */
+import { createHash } from 'node:crypto';
+import type { Context, Hono } from 'hono';
+import { Artifact, MLFLOW_ARTIFACTS_ROOT, type Run } from '@runtrail/core/schema';
+import { attachArtifacts } from '@runtrail/core/sync';
+import type { ApiContext } from '../api/context';
+import { runArtifactUri } from './convert';
+import { MlflowError, doesNotExist, invalidParameter } from './errors';
+import type { MlflowHandlers } from './router';
+import { mlflowErrorResponse, requireToken } from './router';
+import type { MlflowRuns } from './runs';
+
+/** Uploads through the proxy are buffered to hash them before storing; larger ones are refused (413). */
+export const MAX_PROXY_UPLOAD_BYTES = 256 * 1024 * 1024;
+
+/** One entry of an artifact listing. */
+interface FileInfo {
+  path: string;
+  is_dir: boolean;
+  file_size?: number;
+}
+
+/** The direct children of `dir` ('' = root) among a run's artifacts; paths relative to `dir`. */
+export function listChildren(artifacts: Artifact[], dir: string): FileInfo[] {
+  const prefix = dir ? `${dir}/` : '';
+  const out = new Map<string, FileInfo>();
+  for (const a of artifacts) {
+    if (!a.path.startsWith(prefix)) continue;
+    const rest = a.path.slice(prefix.length);
+    const slash = rest.indexOf('/');
+    if (slash === -1) out.set(rest, { path: rest, is_dir: false, file_size: a.size });
+    else out.set(rest.slice(0, slash), { path: rest.slice(0, slash), is_dir: true });
+  }
+  return [...out.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+function safePath(path: string): string {
+  const clean = path.replace(/^\/+|\/+$/g, '');
+  if (clean.split('/').some((part) => part === '..' || part === '.') || clean.includes('\\') || clean.includes('\u0000')) {
+    throw invalidParameter(`Invalid artifact path '${path}': must be relative, without '.' or '..' segments`);
+  }
+  return clean;
+}
+
+/** Splits `<experiment>/<run>/artifacts/<path>` into its parts. */
+function locate(fullPath: string): { experimentId: string; runId: string; path: string } {
+  const m = /^([^/]+)\/([^/]+)\/artifacts(?:\/(.*))?$/.exec(safePath(fullPath));
+  if (!m) throw doesNotExist(`No artifact at '${fullPath}': paths are <experiment_id>/<run_id>/artifacts/<path>`);
+  return { experimentId: m[1]!, runId: m[2]!, path: m[3] ?? '' };
+}
+
+async function readLimited(c: Context, max: number): Promise<Uint8Array> {
+  const declared = Number(c.req.header('content-length') ?? '0');
+  if (declared > max) throw new MlflowError(413, 'INVALID_PARAMETER_VALUE', `artifact is ${declared} bytes; the proxy takes at most ${max}`);
+  const reader = c.req.raw.body?.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const chunk = reader ? await reader.read() : { done: true as const, value: undefined };
+    if (chunk.done) break;
+    size += chunk.value.byteLength;
+    if (size > max) throw new MlflowError(413, 'INVALID_PARAMETER_VALUE', `artifact exceeds ${max} bytes`);
+    parts.push(chunk.value);
+  }
+  return Buffer.concat(parts);
+}
+
+/** Mounts the mlflow-artifacts proxy routes. */
+export function mountMlflowArtifacts(app: Hono, ctx: ApiContext, runs: MlflowRuns, token: string, onError?: (error: unknown) => void): void {
+  async function runFor(experimentId: string, runId: string): Promise<Run> {
+    const run = await runs.get(runId);
+    if (run.experimentId !== experimentId) throw doesNotExist(`Run ${runId} is not in experiment ${experimentId}`);
+    return run;
+  }
+  const relative = (c: Context) => decodeURIComponent(new URL(c.req.url).pathname.slice(MLFLOW_ARTIFACTS_ROOT.length + 1));
+  const guard = (fn: (c: Context) => Promise<Response>) => async (c: Context) => {
+    try {
+      requireToken(c, token);
+      return await fn(c);
+    } catch (error) {
+      return mlflowErrorResponse(c, error, onError);
+    }
+  };
+
+  app.get(MLFLOW_ARTIFACTS_ROOT, guard(async (c) => {
+    const { experimentId, runId, path } = locate(c.req.query('path') ?? '');
+    const run = await runFor(experimentId, runId);
+    const file = run.artifacts.find((a) => a.path === path);
+    const files = file ? [{ path: path.split('/').at(-1)!, is_dir: false, file_size: file.size }] : listChildren(run.artifacts, path);
+    return c.json({ files });
+  }));
+
+  app.put(`${MLFLOW_ARTIFACTS_ROOT}/*`, guard(async (c) => {
+    const { experimentId, runId, path } = locate(relative(c));
+    if (!path) throw invalidParameter('An artifact upload needs a file path after /artifacts/');
+    await runFor(experimentId, runId);
+    const bytes = await readLimited(c, Math.min(ctx.blobMaxBytes, MAX_PROXY_UPLOAD_BYTES));
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    await ctx.blobs.put(sha256, (async function* () { yield bytes; })(), ctx.blobMaxBytes);
+    const artifact = Artifact.parse({ path, size: bytes.byteLength, sha256, blob: { sha256, size: bytes.byteLength } });
+    await runs.mutate(runId, (map, _tx, doc) => doc.transact(() => attachArtifacts(map, [artifact])));
+    return c.json({});
+  }));
+
+  app.get(`${MLFLOW_ARTIFACTS_ROOT}/*`, guard(async (c) => {
+    const { experimentId, runId, path } = locate(relative(c));
+    const run = await runFor(experimentId, runId);
+    const artifact = run.artifacts.find((a) => a.path === path);
+    if (!artifact) throw doesNotExist(`No artifact '${path}' in run ${runId}`);
+    const blob = await ctx.blobs.get(artifact.sha256);
+    if (!blob) throw doesNotExist(`The content of artifact '${path}' is missing from the blob store`);
+    return new Response(blob.body, { headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) } });
+  }));
+}
+
+/** `artifacts/list` of the tracking API. */
+export function mlflowArtifactListHandler(runs: MlflowRuns): Pick<MlflowHandlers, 'listArtifacts'> {
+  return {
+    async listArtifacts(req) {
+      const run = await runs.get((req.run_id ?? req.run_uuid)!);
+      const dir = safePath(req.path ?? '');
+      const files = listChildren(run.artifacts, dir).map((f) => ({ ...f, path: dir ? `${dir}/${f.path}` : f.path }));
+      return { root_uri: runArtifactUri(run), files };
+    },
+  };
+}

@@ -1,0 +1,30 @@
+/** The MLflow-compatible API (`/api/2.0/mlflow/...` and the mlflow-artifacts proxy) on runtrail's stores. */
+import type { Hono } from 'hono';
+import type { ApiContext } from '../api/context';
+import { ModelRegistry } from '../registry/service';
+import { mlflowArtifactListHandler, mountMlflowArtifacts } from './artifacts';
+import { experimentAccess, mlflowExperimentHandlers } from './experiments';
+import { mlflowModelHandlers } from './models';
+import { mountMlflowRoutes } from './router';
+import { MlflowRuns, mlflowRunHandlers } from './runs';
+
+/** Mounts every MLflow route on `app`, guarded by the same bearer token as /api/v1. */
+export function mountMlflowApi(app: Hono, ctx: ApiContext, token: string, onError?: (error: unknown) => void): void {
+  const experiments = experimentAccess(ctx);
+  const runs = new MlflowRuns(ctx);
+  mountMlflowArtifacts(app, ctx, runs, token, onError);
+  mountMlflowRoutes(
+    app,
+    {
+      ...mlflowExperimentHandlers(ctx, experiments),
+      ...mlflowRunHandlers(ctx, experiments, runs),
+      ...mlflowArtifactListHandler(runs),
+      ...mlflowModelHandlers(ctx, new ModelRegistry(ctx)),
+      // MLflow 3 clients look for logged models when resolving runs:/ URIs; runtrail keeps models as run
+      // artifacts and registry versions, so there are none to find.
+      searchLoggedModels: async () => ({ models: [] }),
+    },
+    token,
+    onError,
+  );
+}

@@ -1,0 +1,44 @@
+/**
+ * The registry's storage port. The registry is server-authoritative in SQL (not in experiment docs): version
+ * numbers come from one counter per model, and every change lands with its audit entry in one transaction.
+ * Each store adapter (sqlite now, postgres later) provides one.
+ */
+import type { AuditEntry, ModelVersion, RegisteredModel } from '@runtrail/core/schema';
+
+/** A version as stored: aliases are kept on the model and filled in on read. */
+export type StoredVersion = Omit<ModelVersion, 'aliases'>;
+
+/** Reads and writes inside one registry transaction. */
+export interface RegistryTx {
+  getModel(name: string): Promise<RegisteredModel | null>;
+  putModel(model: RegisteredModel): Promise<void>;
+  /** Removes the model, its versions and aliases (the audit log stays). */
+  deleteModel(name: string): Promise<void>;
+  getVersion(name: string, version: number): Promise<StoredVersion | null>;
+  listVersions(name: string): Promise<StoredVersion[]>;
+  putVersion(version: StoredVersion): Promise<void>;
+  deleteVersion(name: string, version: number): Promise<void>;
+  appendAudit(entry: AuditEntry): Promise<void>;
+}
+
+/** Which versions to find. */
+export interface VersionQuery {
+  modelName?: string;
+  runId?: string;
+  limit: number;
+  offset: number;
+}
+
+/** The registry tables of one database. */
+export interface RegistryStore {
+  /** Runs `fn` in one database transaction (serialized with every other write of the store). */
+  write<T>(fn: (tx: RegistryTx) => Promise<T>): Promise<T>;
+  getModel(name: string): Promise<RegisteredModel | null>;
+  /** Models by name, `nameLike` a SQL LIKE pattern (case-insensitive); one extra row tells if more exist. */
+  listModels(nameLike: string | undefined, limit: number, offset: number): Promise<RegisteredModel[]>;
+  getVersion(name: string, version: number): Promise<StoredVersion | null>;
+  /** Versions, newest first. */
+  findVersions(query: VersionQuery): Promise<StoredVersion[]>;
+  /** The audit entries of a model, oldest first. */
+  audit(name: string): Promise<AuditEntry[]>;
+}
