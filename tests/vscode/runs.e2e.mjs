@@ -181,4 +181,96 @@ export const tests = [
       return 'refused, then connected with the stored secret (the env token would have worked too, so the refusal proves the secret wins)';
     },
   },
+  {
+    name: 'the Runs view groups experiments by notebook folder (project) above experiments and runs',
+    async run({ page, ctx }) {
+      for (const [name, notebookPath, runName] of [['vision-notebook', 'work/vision/train.ipynb', 'vision-run'], ['nlp-notebook', 'work/nlp/train.ipynb', 'nlp-run']]) {
+        const experiment = await ctx.call('POST', '/api/v1/experiments', { name, kind: 'notebook', notebookPath });
+        await createRun(ctx.call, experiment.id, { name: runName, params: { lr: 0.5 }, metrics: { loss: [1] } });
+      }
+      // New experiments are listed on the next poll (30 s) or at once by Refresh.
+      await runCommand(page, 'runtrail: Refresh');
+      const row = (level, text) => page.locator(`[role="treeitem"][aria-level="${level}"]`, { hasText: text }).first();
+      for (const project of ['vision', 'nlp', 'Named experiments']) await row(1, project).waitFor({ timeout: TREE_TIMEOUT });
+      await row(2, 'vision-notebook').waitFor({ timeout: TREE_TIMEOUT });
+      await row(3, 'vision-run').waitFor({ timeout: TREE_TIMEOUT });
+      await row(2, 'e2e-experiment').waitFor({ timeout: TREE_TIMEOUT });
+      await row(3, 'baseline').waitFor({ timeout: TREE_TIMEOUT });
+      return `projects: ${(await page.locator('[role="treeitem"][aria-level="1"]').allInnerTexts()).map((t) => t.replace(/\n/g, ' ')).join(' | ')}`;
+    },
+  },
+  {
+    name: 'Filter Runs: the quick pick offers fields and counts matches, Enter filters the tree, Clear Filter restores it',
+    async run({ page }) {
+      await runCommand(page, 'runtrail: Filter Runs');
+      const widget = page.locator('.quick-input-widget');
+      const input = widget.locator('input');
+      const rowOf = (text) => page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+      await input.fill('metrics.loss < 0.3 and par');
+      await rowOf('Not a valid filter').waitFor({ timeout: 10_000 });
+      await rowOf('params.lr').click();
+      for (let i = 0; (await input.inputValue()) !== 'metrics.loss < 0.3 and params.lr '; i++) {
+        if (i > 50) throw new Error(`picking the field left "${await input.inputValue()}" in the box`);
+        await page.waitForTimeout(100);
+      }
+      await input.fill('metrics.loss < 0.3 and params.lr < 0.005');
+      const apply = rowOf('Filter: metrics.loss < 0.3 and params.lr < 0.005');
+      await apply.waitFor({ timeout: 10_000 });
+      const counted = (await apply.innerText()).replace(/\n/g, ' ');
+      if (!/1 of \d+ runs/.test(counted)) throw new Error(`the apply item says "${counted}"`);
+      await input.press('Enter');
+      await widget.waitFor({ state: 'hidden', timeout: 10_000 });
+      await treeItem(page, 'baseline').waitFor({ state: 'detached', timeout: TREE_TIMEOUT });
+      await treeItem(page, 'tuned').waitFor({ timeout: TREE_TIMEOUT });
+      const header = page.locator('.sidebar .pane-header', { hasText: /^Runs/i }).first();
+      await header.filter({ hasText: 'params.lr < 0.005' }).waitFor({ timeout: 10_000 });
+      await header.hover();
+      await page.locator('.sidebar .pane-header .action-label[aria-label="Clear Runs Filter"]').first().click();
+      await treeItem(page, 'baseline').waitFor({ timeout: TREE_TIMEOUT });
+      return `apply item: "${counted}"; only tuned shown, then all runs again`;
+    },
+  },
+  {
+    name: 'Search Runs finds a run by part of its id and opens it',
+    async run({ page, ctx }) {
+      await runCommand(page, 'runtrail: Search Runs');
+      const input = page.locator('.quick-input-widget input');
+      await input.fill(ctx.seeded.tuned.slice(-10));
+      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'tuned' }).first();
+      await row.waitFor({ timeout: 10_000 });
+      const rows = await page.locator('.quick-input-list .monaco-list-row').count();
+      await input.press('Enter');
+      await page.locator('.tabs-container .tab', { hasText: 'Run tuned' }).first().waitFor({ timeout: 30_000 });
+      await activeWebview(page).locator('rt-run-detail h1', { hasText: 'tuned' }).waitFor({ timeout: 30_000 });
+      return `${rows} item(s) for the id fragment; the run panel opened`;
+    },
+  },
+  {
+    name: 'Open Run in Browser (run context menu) opens <server>/r/<run-id> in a new tab',
+    async run({ page, ctx }) {
+      await treeItem(page, 'baseline').click({ button: 'right' });
+      const popup = page.context().waitForEvent('page', { timeout: 20_000 });
+      await page.getByRole('menuitem', { name: 'Open Run in Browser' }).click();
+      // VS Code may ask before opening an outside link; localhost usually counts as trusted.
+      const dialog = page.locator('.monaco-dialog-box');
+      const opened = await Promise.race([popup, dialog.waitFor({ timeout: 20_000 }).then(() => null)]);
+      let tab = opened;
+      if (!tab) {
+        await dialog.getByRole('button', { name: 'Open' }).click();
+        tab = await popup;
+      }
+      try {
+        const expected = `/r/${ctx.seeded.baseline}`;
+        for (let i = 0; !tab.url().endsWith(expected); i++) {
+          if (i > 100) throw new Error(`the new tab shows ${tab.url()}, not …${expected}`);
+          await page.waitForTimeout(100);
+        }
+        const url = tab.url();
+        if (!url.includes(String(new URL(ctx.backend.url).port))) throw new Error(`the new tab ${url} is not on the server's port`);
+        return `opened ${url}${opened ? '' : ' (after VS Code asked)'}`;
+      } finally {
+        await tab.close();
+      }
+    },
+  },
 ];
