@@ -4,3 +4,5 @@ export * from './capture';
 export * from './diff';
 export * from './sync';
 export * from './client';
+export * from './analysis';
+export * from './pipeline';

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import * as records from './records';
 import * as registry from './registry';
+import { PipelineSpec, PipelineStep } from '../pipeline/model';
 
 const exported = {
   Workspace: records.Workspace,
@@ -21,6 +22,9 @@ const exported = {
   AuditEntry: registry.AuditEntry,
   Pipeline: records.Pipeline,
   Step: records.Step,
+  /** The `pipeline.yaml` file, as `runtrail pipeline promote` writes it (core/pipeline). */
+  PipelineSpec,
+  PipelineStep,
 };
 
 /** Every record schema as JSON Schema (draft 2020-12), keyed by record name. */

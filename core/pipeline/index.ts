@@ -1,0 +1,33 @@
+/**
+ * Pipelines: the `pipeline.yaml` model (zod), promotion of a notebook cell to a step and demotion (pure plans of
+ * the files to write), step module generation, and the .ipynb tag edits that mark promoted cells.
+ */
+export {
+  PipelineSpec,
+  PipelineStep,
+  PipelineStepInput,
+  PipelineStepOutput,
+  PythonName,
+  StepName,
+  ValueFormat,
+  findCycle,
+  topologicalOrder,
+} from './model';
+export { PipelineError, formatPath } from './errors';
+export { parsePipelineYaml, stringifyPipeline } from './yaml';
+export { STEP_TAG_PREFIX, deriveCellId, editCellTags, readNotebookCells, stepOfTags, stepTag } from './ipynb';
+export type { CellTagEdit } from './ipynb';
+export { planDemotion, planPromotion, resolveCell } from './promote';
+export type {
+  CellRef,
+  DemotionPlan,
+  PlannedFile,
+  PreviewInput,
+  PromotionNotebook,
+  PromotionOptions,
+  PromotionPlan,
+  PromotionPreview,
+  ValueSnapshot,
+} from './promote';
+export { pythonLiteral, renderStepModule } from './stepfile';
+export type { StepModuleParts, StepParameter } from './stepfile';
