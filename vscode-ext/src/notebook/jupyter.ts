@@ -77,7 +77,7 @@ export class JupyterServer {
 export function describeServerError(url: string, error: unknown): string {
   const response = (error as { response?: { status?: number } } | null)?.response;
   if (response?.status === 403 || response?.status === 401) {
-    return `the Jupyter server at ${url} refused the token (set it with "runtrail: Connect to Jupyter Server")`;
+    return `the Jupyter server at ${url} refused the token (set it with "runtrail: Set Jupyter Server")`;
   }
   const message = error instanceof Error ? error.message : String(error);
   if (/fetch failed|ECONNREFUSED|NetworkError/i.test(message)) {

@@ -271,7 +271,7 @@ export function registerNotebooks(context: vscode.ExtensionContext, deps: { sett
       const capture = await captureOf(notebook, levelOf(notebook) === 'full' ? 'full' : 'basic');
       capture?.newRun();
     },
-    'runtrail.connectJupyter': async () => {
+    'runtrail.setJupyterServer': async () => {
       let current = '';
       try {
         current = jupyter.serverUrl();

@@ -5,7 +5,7 @@ import { runtrail, tabLabels, until } from './helpers';
 
 const COMMANDS = ['runtrail.connect', 'runtrail.refresh', 'runtrail.compareSelected', 'runtrail.copyRunId', 'runtrail.openRun', 'runtrail.showOutput',
   // Notebook capture (src/platform/notebooks.ts).
-  'runtrail.restartKernel', 'runtrail.newRun', 'runtrail.connectJupyter', 'runtrail.showCaptureLevel',
+  'runtrail.restartKernel', 'runtrail.newRun', 'runtrail.setJupyterServer', 'runtrail.showCaptureLevel',
   // Runs view (src/platform/view-commands.ts).
   'runtrail.filterRuns', 'runtrail.clearFilter', 'runtrail.searchRuns', 'runtrail.openRunInBrowser'];
 

@@ -5,6 +5,7 @@
  */
 import Mocha from 'mocha';
 import { commandSuite } from './commands.test';
+import { notebookSuite } from './notebook.test';
 import { settingsSuite } from './settings.test';
 import { viewsSuite } from './views.test';
 
@@ -16,6 +17,7 @@ export function run(): Promise<void> {
   settingsSuite();
   commandSuite();
   viewsSuite();
+  notebookSuite();
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} in-host test(s) failed`)) : resolve()));
   });
