@@ -7,7 +7,7 @@ import type { ModelRegistry } from '../registry/service';
 import { toMlflowModelVersion, toMlflowRegisteredModel } from './convert';
 import { doesNotExist, invalidParameter } from './errors';
 import type { MlflowHandlers } from './router';
-import { registryFilter } from './search';
+import { registryFilter, tagsMatch } from './search';
 
 type ModelRoutes =
   | 'createRegisteredModel' | 'getRegisteredModel' | 'searchRegisteredModels' | 'updateRegisteredModel'
@@ -95,7 +95,9 @@ export function mlflowModelHandlers(ctx: ApiContext, registry: ModelRegistry): P
       const like = filter.name !== undefined ? filter.name.replace(/[%_\\]/g, '\\$&') : filter.nameLike;
       const rows = await registry.listModels(like, max + 1, offset);
       const next = rows.length > max ? Buffer.from(String(offset + max)).toString('base64url') : undefined;
-      return { registered_models: await Promise.all(rows.slice(0, max).map(model)), ...(next ? { next_page_token: next } : {}) };
+      // Tag conditions apply within the page (a page may come back short; the token still moves on).
+      const page = rows.slice(0, max).filter((m) => tagsMatch(m.tags, filter.tags));
+      return { registered_models: await Promise.all(page.map(model)), ...(next ? { next_page_token: next } : {}) };
     },
     async updateRegisteredModel(req) {
       await getModel(req.name);
@@ -164,7 +166,8 @@ export function mlflowModelHandlers(ctx: ApiContext, registry: ModelRegistry): P
       if (!Number.isInteger(offset) || offset < 0) throw invalidParameter(`Invalid page token '${req.page_token}'`);
       const rows = await registry.findVersions({ modelName: filter.name, runId: filter.runId, limit: max + 1, offset });
       const next = rows.length > max ? Buffer.from(String(offset + max)).toString('base64url') : undefined;
-      return { model_versions: await Promise.all(rows.slice(0, max).map(version)), ...(next ? { next_page_token: next } : {}) };
+      const page = rows.slice(0, max).filter((v) => tagsMatch(v.tags, filter.tags));
+      return { model_versions: await Promise.all(page.map(version)), ...(next ? { next_page_token: next } : {}) };
     },
     async updateModelVersion(req) {
       await getVersion(req.name, req.version);

@@ -54,17 +54,52 @@ export function mlflowRunOrder(terms: string[]): { field: string; direction: 'as
   });
 }
 
-/** Parses the small filter language of the registry searches: `name = 'x'`, `name LIKE '%x%'`, `run_id = 'r'`. */
-export function registryFilter(filter: string | undefined): { name?: string; nameLike?: string; runId?: string } {
-  const out: { name?: string; nameLike?: string; runId?: string } = {};
+/** A tag condition of a registry search. */
+export interface TagCondition {
+  key: string;
+  op: '=' | '!=';
+  value: string;
+}
+
+/** What a registry search filter asks for. */
+export interface RegistryFilter {
+  name?: string;
+  nameLike?: string;
+  runId?: string;
+  tags: TagCondition[];
+}
+
+const REGISTRY_CLAUSE =
+  /^\s*(name|run_id|tags?\.(?:`([^`]+)`|"([^"]+)"|([\w.\-/: ]+?)))\s*(=|!=|i?like)\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\s*$/i;
+
+/**
+ * Parses the filter language of the registry searches: `name = 'x'`, `name LIKE '%x%'`, `run_id = 'r'` and
+ * `tags.<key> = | != 'v'` (MLflow clients add `tags.\`mlflow.prompt.is_prompt\` != 'true'` themselves).
+ */
+export function registryFilter(filter: string | undefined): RegistryFilter {
+  const out: RegistryFilter = { tags: [] };
   if (!filter?.trim()) return out;
   for (const part of filter.split(/\s+and\s+/i)) {
-    const m = /^\s*(name|run_id)\s*(=|i?like)\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\s*$/i.exec(part);
-    if (!m) throw invalidParameter(`Unsupported filter '${filter}': use name = '...', name LIKE '...' or run_id = '...'`);
-    const value = (m[3] ?? m[4] ?? '').replace(/\\(.)/g, '$1');
-    if (m[1]!.toLowerCase() === 'run_id') out.runId = value;
-    else if (m[2] === '=') out.name = value;
+    const m = REGISTRY_CLAUSE.exec(part);
+    if (!m) throw invalidParameter(`Unsupported filter '${filter}': use name = '...', name LIKE '...', run_id = '...' or tags.<key> = '...'`);
+    const value = (m[6] ?? m[7] ?? '').replace(/\\(.)/g, '$1');
+    const op = m[5]!.toLowerCase();
+    const tagKey = m[2] ?? m[3] ?? m[4];
+    if (tagKey !== undefined) {
+      if (op !== '=' && op !== '!=') throw invalidParameter(`Unsupported operator '${m[5]}' for tags in '${filter}': use = or !=`);
+      out.tags.push({ key: tagKey, op, value });
+    } else if (m[1]!.toLowerCase() === 'run_id') out.runId = value;
+    else if (op === '=') out.name = value;
+    else if (op === '!=') throw invalidParameter(`Unsupported operator '!=' for name in '${filter}'`);
     else out.nameLike = value;
   }
   return out;
+}
+
+/** True when `tags` meet every condition (a missing tag is "not equal"). */
+export function tagsMatch(tags: { key: string; value: string }[], conditions: TagCondition[]): boolean {
+  return conditions.every((c) => {
+    const actual = tags.find((t) => t.key === c.key)?.value;
+    return c.op === '=' ? actual === c.value : actual !== c.value;
+  });
 }
