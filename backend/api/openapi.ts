@@ -1,6 +1,15 @@
 /** Generates the OpenAPI 3.1 document of `/api/v1` from the route table and its zod schemas. */
 import { z } from 'zod';
-import { ErrorBody, routes, type RouteSpec } from '@runtrail/core/schema';
+import {
+  ErrorBody,
+  MLFLOW_ARTIFACTS_ROOT,
+  MlflowErrorBody,
+  MlflowRequests,
+  mlflowRoutes,
+  routes,
+  type MlflowRouteName,
+  type RouteSpec,
+} from '@runtrail/core/schema';
 
 const errorResponse = {
   description: 'The request broke a rule: the body names the field and the rule',
@@ -50,6 +59,48 @@ function operation(name: string, spec: RouteSpec): Record<string, unknown> {
   return op;
 }
 
+const mlflowError = {
+  description: "MLflow's error shape: error_code (RESOURCE_DOES_NOT_EXIST, INVALID_PARAMETER_VALUE, ...) and message",
+  content: { 'application/json': { schema: z.toJSONSchema(MlflowErrorBody) } },
+};
+
+/** The MLflow-compatible routes and the mlflow-artifacts proxy (tag `mlflow`). */
+function mlflowPaths(): Record<string, Record<string, unknown>> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const [name, spec] of Object.entries(mlflowRoutes) as [MlflowRouteName, (typeof mlflowRoutes)[MlflowRouteName]][]) {
+    const schema = MlflowRequests[name] as z.ZodType;
+    const op: Record<string, unknown> = {
+      operationId: `mlflow.${name}`,
+      tags: ['mlflow'],
+      summary: spec.summary,
+      responses: { 200: { description: 'MLflow JSON answer', content: { 'application/json': {} } }, '4XX': mlflowError },
+    };
+    if (spec.method === 'get') {
+      op.parameters =
+        schema instanceof z.ZodObject
+          ? Object.entries(schema.shape as Record<string, z.ZodType>).map(([field, s]) => ({
+              name: field, in: 'query', required: !s.safeParse(undefined).success, schema: jsonSchema(s, 'input'),
+            }))
+          : [];
+    } else {
+      op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(schema, 'input') } } };
+    }
+    (paths[spec.path] ??= {})[spec.method] = op;
+  }
+  const artifact = (summary: string, extra: Record<string, unknown>) => ({ tags: ['mlflow'], summary, responses: { 200: { description: 'OK' }, '4XX': mlflowError }, ...extra });
+  const pathParam = { name: 'path', in: 'path', required: true, schema: { type: 'string' }, description: '<experiment_id>/<run_id>/artifacts/<file path>' };
+  paths[MLFLOW_ARTIFACTS_ROOT] = {
+    get: artifact('mlflow-artifacts: list a folder', { operationId: 'mlflow.listProxyArtifacts', parameters: [{ name: 'path', in: 'query', required: true, schema: { type: 'string' } }] }),
+  };
+  paths[`${MLFLOW_ARTIFACTS_ROOT}/{path}`] = {
+    get: artifact('mlflow-artifacts: download a file', { operationId: 'mlflow.downloadArtifact', parameters: [pathParam] }),
+    put: artifact('mlflow-artifacts: upload a file (stored as a blob, attached to the run)', {
+      operationId: 'mlflow.uploadArtifact', parameters: [pathParam], requestBody: { required: true, content: { 'application/octet-stream': {} } },
+    }),
+  };
+  return paths;
+}
+
 /** The OpenAPI document listing every route of the table. */
 export function buildOpenApiDocument(version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -64,6 +115,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
     security: [{ bearer: [] }],
     paths: {
       ...paths,
+      ...mlflowPaths(),
       '/api/v1/openapi.json': { get: { operationId: 'openapi', summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI document' } } } },
     },
   };

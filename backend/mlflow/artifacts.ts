@@ -94,7 +94,7 @@ export function mountMlflowArtifacts(app: Hono, ctx: ApiContext, runs: MlflowRun
     return c.json({ files });
   }));
 
-  app.put(`${MLFLOW_ARTIFACTS_ROOT}/*`, guard(async (c) => {
+  app.put(`${MLFLOW_ARTIFACTS_ROOT}/:path{.+}`, guard(async (c) => {
     const { experimentId, runId, path } = locate(relative(c));
     if (!path) throw invalidParameter('An artifact upload needs a file path after /artifacts/');
     await runFor(experimentId, runId);
@@ -106,7 +106,7 @@ export function mountMlflowArtifacts(app: Hono, ctx: ApiContext, runs: MlflowRun
     return c.json({});
   }));
 
-  app.get(`${MLFLOW_ARTIFACTS_ROOT}/*`, guard(async (c) => {
+  app.get(`${MLFLOW_ARTIFACTS_ROOT}/:path{.+}`, guard(async (c) => {
     const { experimentId, runId, path } = locate(relative(c));
     const run = await runFor(experimentId, runId);
     const artifact = run.artifacts.find((a) => a.path === path);

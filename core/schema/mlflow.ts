@@ -199,5 +199,8 @@ export const mlflowRoutes: Record<MlflowRouteName, MlflowRouteSpec> = {
   searchLoggedModels: { method: 'post', path: `${P}/logged-models/search`, summary: 'MLflow 3: search logged models (runtrail stores none)' },
 };
 
+/** The body of every MLflow error answer. */
+export const MlflowErrorBody = z.object({ error_code: z.string(), message: z.string() });
+
 /** The mlflow-artifacts proxy: upload (PUT), download (GET) and list (GET without a path). */
 export const MLFLOW_ARTIFACTS_ROOT = '/api/2.0/mlflow-artifacts/artifacts';

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorBody, routes, type RouteSpec } from '@runtrail/core/schema';
+import { ErrorBody, MlflowErrorBody, MlflowRequests, mlflowRoutes, routes, type RouteSpec } from '@runtrail/core/schema';
 import { startBackend, tempDataDir, type BackendProcess } from './harness';
 
 let backend: BackendProcess;
@@ -12,6 +12,9 @@ let data: ReturnType<typeof tempDataDir>;
 
 const RUN = 'fuzz-run';
 const EXPERIMENT = 'fuzz-exp';
+const MODEL = 'fuzz-model';
+const ARTIFACT = 'hello';
+const ARTIFACT_SHA = '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824';
 
 /** A valid example body per operation, mutated by the fuzzer. */
 const examples: Record<string, unknown> = {
@@ -25,6 +28,48 @@ const examples: Record<string, unknown> = {
   attachSnapshots: { snapshots: [{ id: 's1', name: 'df', kind: 'pandas', fingerprint: 'f'.repeat(32), shape: [3, 2], capturedAt: 1 }] },
   attachArtifacts: { artifacts: [{ path: 'a.txt', size: 1, sha256: 'a'.repeat(64), blob: { sha256: 'a'.repeat(64), size: 1 } }] },
   searchRuns: { filter: [{ field: 'metrics.loss', op: '<', value: 1 }], orderBy: [{ field: 'params.lr' }], pageSize: 5 },
+  createModel: { name: 'm-new', description: 'd', tags: [{ key: 'a', value: 'b' }] },
+  updateModel: { description: 'd', setTags: [{ key: 'a', value: 'b' }], deleteTags: ['c'] },
+  createModelVersion: { runId: RUN, path: 'model', description: 'd', tags: [{ key: 'a', value: 'b' }] },
+  updateModelVersion: { description: 'd', setTags: [{ key: 'a', value: 'b' }], deleteTags: ['c'] },
+  transitionModelVersionStage: { stage: 'Staging', archiveExisting: false },
+  setModelAlias: { version: 1 },
+};
+
+/** Valid MLflow request bodies, mutated by the fuzzer (MLflow routes answer in MLflow's error shape). */
+const mlflowExamples: Record<string, unknown> = {
+  createExperiment: { name: 'fz', tags: [{ key: 'a', value: 'b' }] },
+  searchExperiments: { max_results: 5, filter: "name LIKE 'f%'", order_by: ['name ASC'] },
+  updateExperiment: { experiment_id: EXPERIMENT, new_name: 'fuzz-renamed' },
+  deleteExperiment: { experiment_id: 'nope' },
+  restoreExperiment: { experiment_id: EXPERIMENT },
+  setExperimentTag: { experiment_id: EXPERIMENT, key: 'k', value: 'v' },
+  createRun: { experiment_id: EXPERIMENT, run_name: 'r', start_time: 1, tags: [{ key: 'a', value: 'b' }] },
+  updateRun: { run_id: RUN, status: 'RUNNING', run_name: 'x' },
+  deleteRun: { run_id: 'nope' },
+  restoreRun: { run_id: RUN },
+  searchRuns: { experiment_ids: [EXPERIMENT], filter: 'metrics.loss < 1', order_by: ['params.lr DESC'], max_results: 5 },
+  logBatch: { run_id: RUN, metrics: [{ key: 'm', value: 1, timestamp: 1, step: 0 }], params: [{ key: 'p', value: '1' }], tags: [{ key: 't', value: 'v' }] },
+  logMetric: { run_id: RUN, key: 'm2', value: 1.5, timestamp: 1, step: 3 },
+  logParam: { run_id: RUN, key: 'p2', value: 'x' },
+  setTag: { run_id: RUN, key: 't2', value: 'v' },
+  deleteTag: { run_id: RUN, key: 'nope' },
+  logInputs: { run_id: RUN, datasets: [{ tags: [], dataset: { name: 'd', digest: 'abcdef12', source_type: 'code', source: '{}' } }] },
+  createRegisteredModel: { name: 'fz-model', tags: [{ key: 'a', value: 'b' }], description: 'd' },
+  updateRegisteredModel: { name: MODEL, description: 'd' },
+  deleteRegisteredModel: { name: 'nope' },
+  setRegisteredModelTag: { name: MODEL, key: 'k', value: 'v' },
+  deleteRegisteredModelTag: { name: MODEL, key: 'k' },
+  getLatestVersions: { name: MODEL, stages: ['None'] },
+  setRegisteredModelAlias: { name: MODEL, alias: 'champion', version: '1' },
+  deleteRegisteredModelAlias: { name: MODEL, alias: 'nope' },
+  createModelVersion: { name: MODEL, source: `runs:/${RUN}/model`, run_id: RUN, tags: [] },
+  updateModelVersion: { name: MODEL, version: '1', description: 'd' },
+  deleteModelVersion: { name: MODEL, version: '99' },
+  transitionModelVersionStage: { name: MODEL, version: '1', stage: 'Staging', archive_existing_versions: false },
+  setModelVersionTag: { name: MODEL, version: '1', key: 'k', value: 'v' },
+  deleteModelVersionTag: { name: MODEL, version: '1', key: 'k' },
+  searchLoggedModels: { experiment_ids: [EXPERIMENT] },
 };
 
 const garbage = fc.oneof(
@@ -63,7 +108,10 @@ function fill(path: string, valid: boolean): string {
   return path
     .replace(':runId', valid ? RUN : 'no-such-run')
     .replace(':experimentId', valid ? EXPERIMENT : 'nope')
-    .replace(':sha256', 'b'.repeat(64));
+    .replace(':sha256', 'b'.repeat(64))
+    .replace(':modelName', valid ? MODEL : 'no-such-model')
+    .replace(':version', valid ? '1' : '99')
+    .replace(':alias', 'champion');
 }
 
 async function send(method: string, path: string, body: string | Uint8Array, token: string | null) {
@@ -74,11 +122,11 @@ async function send(method: string, path: string, body: string | Uint8Array, tok
   return { status: res.status, type: res.headers.get('content-type') ?? '', text };
 }
 
-function expectJsonError(res: { status: number; type: string; text: string }, where: string) {
+function expectJsonError(res: { status: number; type: string; text: string }, where: string, body: { safeParse(v: unknown): { success: boolean } } = ErrorBody) {
   expect(res.status, `${where}: ${res.text.slice(0, 200)}`).toBeGreaterThanOrEqual(400);
   expect(res.status, where).toBeLessThan(500);
   expect(res.type, where).toContain('application/json');
-  expect(ErrorBody.safeParse(JSON.parse(res.text)).success, where).toBe(true);
+  expect(body.safeParse(JSON.parse(res.text)).success, where).toBe(true);
 }
 
 beforeAll(async () => {
@@ -87,6 +135,13 @@ beforeAll(async () => {
   const headers = { authorization: `Bearer ${backend.token}`, 'content-type': 'application/json' };
   await fetch(`${backend.url}/api/v1/experiments`, { method: 'POST', headers, body: JSON.stringify({ id: EXPERIMENT, name: 'fuzz' }) });
   await fetch(`${backend.url}/api/v1/runs`, { method: 'POST', headers, body: JSON.stringify({ id: RUN, experimentId: EXPERIMENT }) });
+  // A model with one version (from an artifact of the run) for the registry routes.
+  await fetch(`${backend.url}/api/v1/blobs/${ARTIFACT_SHA}`, { method: 'PUT', headers: { authorization: headers.authorization }, body: ARTIFACT });
+  const artifact = { path: 'model/MLmodel', size: ARTIFACT.length, sha256: ARTIFACT_SHA, blob: { sha256: ARTIFACT_SHA, size: ARTIFACT.length } };
+  await fetch(`${backend.url}/api/v1/runs/${RUN}/artifacts`, { method: 'POST', headers, body: JSON.stringify({ artifacts: [artifact] }) });
+  await fetch(`${backend.url}/api/v1/models`, { method: 'POST', headers, body: JSON.stringify({ name: MODEL }) });
+  const version = await fetch(`${backend.url}/api/v1/models/${MODEL}/versions`, { method: 'POST', headers, body: JSON.stringify({ runId: RUN, path: 'model' }) });
+  expect(version.status).toBe(201);
 });
 
 afterAll(async () => {
@@ -101,7 +156,8 @@ describe('fuzzing the mutating routes of the OpenAPI document', () => {
       Object.entries(ops).filter(([m]) => m === 'post' || m === 'put').map(([, op]) => op.operationId),
     );
     const mutating = Object.entries(routes).filter(([, s]) => s.method === 'post' || s.method === 'put').map(([n]) => n);
-    expect(new Set(listed)).toEqual(new Set(mutating));
+    const mlflow = Object.entries(mlflowRoutes).filter(([, s]) => s.method === 'post').map(([n]) => `mlflow.${n}`);
+    expect(new Set(listed)).toEqual(new Set([...mutating, ...mlflow, 'mlflow.uploadArtifact']));
   });
 
   for (const [name, spec] of Object.entries(routes) as [string, RouteSpec][]) {
@@ -166,6 +222,55 @@ describe('fuzzing the mutating routes of the OpenAPI document', () => {
       );
     });
   }
+
+  for (const [name, spec] of Object.entries(mlflowRoutes)) {
+    if (spec.method === 'get') continue;
+    const schema = MlflowRequests[name as keyof typeof MlflowRequests];
+
+    it(`MLflow ${name}: without the token, 401 in MLflow's shape`, async () => {
+      await fc.assert(
+        fc.asyncProperty(rawBodies, async (body) => {
+          const res = await send(spec.method, spec.path, body, null);
+          expect(res.status).toBe(401);
+          expectJsonError(res, name, MlflowErrorBody);
+        }),
+        { numRuns: 5 },
+      );
+    });
+
+    it(`MLflow ${name}: malformed JSON, wrong shapes and broken fields get 4xx MLflow errors`, async () => {
+      await fc.assert(
+        fc.asyncProperty(rawBodies, async (body) => {
+          const res = await send(spec.method, spec.path, body, backend.token);
+          let value: unknown;
+          try {
+            value = body === '' ? {} : JSON.parse(body);
+          } catch {
+            return expectJsonError(res, name, MlflowErrorBody);
+          }
+          if (!schema.safeParse(value).success) expectJsonError(res, name, MlflowErrorBody);
+          else expect(res.status, `${name} ${res.text}`).toBeLessThan(500);
+        }),
+        { numRuns: 20 },
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.nat(20), { maxLength: 4 }), garbage, async (path, replacement) => {
+          const body = mutate(mlflowExamples[name], path, replacement);
+          const res = await send(spec.method, spec.path, JSON.stringify(body), backend.token);
+          if (schema.safeParse(body).success) expect(res.status, `${name} ${res.text}`).toBeLessThan(500);
+          else expectJsonError(res, name, MlflowErrorBody);
+        }),
+        { numRuns: 30 },
+      );
+    });
+  }
+
+  it('MLflow artifact uploads: paths outside a run are 4xx MLflow errors, never 5xx', async () => {
+    for (const path of ['x', 'a/b/c', `${EXPERIMENT}/${RUN}/artifacts`, `${EXPERIMENT}/${RUN}/artifacts/%2e%2e/x`, `nope/${RUN}/artifacts/f`]) {
+      const res = await send('put', `/api/2.0/mlflow-artifacts/artifacts/${path}`, 'bytes', backend.token);
+      expectJsonError(res, path, MlflowErrorBody);
+    }
+  });
 
   it('stays up and healthy after all of it', async () => {
     const res = await fetch(`${backend.url}/api/v1/health`);
