@@ -33,6 +33,7 @@ export interface RuntrailExtensionApi {
 }
 
 let active: RunHistory | undefined;
+let activeNotebooks: NotebookCaptureApi | undefined;
 
 /** Called by VS Code on the first activation event (startup finished, or a panel to restore). */
 export function activate(context: vscode.ExtensionContext): RuntrailExtensionApi {
@@ -106,13 +107,14 @@ export function activate(context: vscode.ExtensionContext): RuntrailExtensionApi
   for (const [id, handler] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, handler));
 
   const notebooks = registerNotebooks(context, { settings, log });
+  activeNotebooks = notebooks;
   context.subscriptions.push(statusBar.trackPendingUploads(notebooks.store.outbox));
 
   void connect();
   return { history, settings, panels, runsTree: runsView.provider, statusBar, notebooks, connected: () => connecting };
 }
 
-/** Lets pending cache writes finish; everything else is in context.subscriptions. */
-export function deactivate(): Promise<void> | undefined {
-  return active?.close();
+/** Lets pending cache writes and captured notebook state finish; everything else is in context.subscriptions. */
+export async function deactivate(): Promise<void> {
+  await Promise.all([active?.close(), activeNotebooks?.close()]);
 }

@@ -102,6 +102,8 @@ export class CaptureStore {
     this.options = { flushMs: 1500, saveDelayMs: 200, ...options };
     this.outbox = new Outbox(fileOutboxStorage(join(options.dir, 'outbox')), () => uuidv7());
     this.docs = fileDocCache(join(options.dir, 'docs'));
+    // Loads what an earlier session left undelivered (and its count, for the status bar).
+    void this.outbox.pending();
     this.timer = setInterval(() => void this.flush(), this.options.flushMs);
   }
 
@@ -223,7 +225,7 @@ export class CaptureStore {
 
   /** Delivers what the outbox holds (on a timer; concurrent calls share one flush). */
   async flush(): Promise<void> {
-    if (this.disposed || !this.connection) return;
+    if (this.disposed || !this.connection || this.outbox.size === 0) return;
     await this.outbox.flush(this.deliver);
   }
 

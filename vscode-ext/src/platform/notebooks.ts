@@ -38,6 +38,8 @@ export interface NotebookCaptureApi {
   levelOf(notebook: vscode.NotebookDocument): CaptureLevelState;
   /** The kernel runner of a notebook on the runtrail controller, if it has one. */
   runnerOf(notebook: vscode.NotebookDocument): NotebookRunner | undefined;
+  /** Shuts our kernels down (their runs end) and saves what capture holds; deactivate awaits it. */
+  close(): Promise<void>;
 }
 
 interface NotebookEntry {
@@ -307,16 +309,20 @@ export function registerNotebooks(context: vscode.ExtensionContext, deps: { sett
     }),
     settings.onDidChange(() => void connectBackend()),
     ...Object.entries(commands).map(([id, handler]) => vscode.commands.registerCommand(id, handler)),
-    {
-      dispose: () => {
-        for (const entry of entries.values()) void entry.runner?.dispose();
-        entries.clear();
-        server?.dispose();
-        void store.close();
-      },
-    },
+    { dispose: () => void close() },
   );
   updateStatus();
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      const open = [...entries.values()];
+      entries.clear();
+      await Promise.all(open.map((entry) => entry.runner?.dispose()));
+      for (const entry of open) (await entry.capture)?.dispose();
+      server?.dispose();
+      await store.close();
+    })());
 
   return {
     controllerId: CONTROLLER_ID,
@@ -325,5 +331,6 @@ export function registerNotebooks(context: vscode.ExtensionContext, deps: { sett
     captureOf: (notebook) => entries.get(notebook.uri.toString())?.capture ?? Promise.resolve(null),
     levelOf,
     runnerOf: (notebook) => entries.get(notebook.uri.toString())?.runner ?? undefined,
+    close,
   };
 }
