@@ -5,6 +5,7 @@ import { compareRuns } from './commands/compare';
 import { listRuns, showRun } from './commands/runs';
 import { serve } from './commands/serve';
 import { CliError, describeError } from './errors';
+import { addPipelineCommands } from './pipeline/commands';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -50,6 +51,7 @@ export function buildProgram(print: (text: string) => void): Command {
     .argument('<run-a>')
     .argument('<run-b>')
     .action((a, b, options) => compareRuns(a, b, options, print));
+  addPipelineCommands(program, print);
   return program;
 }
 
