@@ -96,12 +96,16 @@ async function main() {
     console.log(`Chromium ${browser.version()}, ${REPETITIONS} alternating repetitions after one warm-up, fresh page each`);
     for (const pair of PAIRS) {
       const times = { [pair.ours]: [], [pair.naive]: [] };
+      const phases = { [pair.ours]: {}, [pair.naive]: {} };
       let detail = '';
       for (let rep = -1; rep < REPETITIONS; rep++) {
         const order = rep % 2 === 0 ? [pair.ours, pair.naive] : [pair.naive, pair.ours];
         for (const name of order) {
           const result = await measure(browser, url, name);
-          if (rep >= 0) times[name].push(result.ms);
+          if (rep >= 0) {
+            times[name].push(result.ms);
+            for (const [phase, at] of Object.entries(result.phases)) (phases[name][phase] ??= []).push(at);
+          }
           if (name === pair.ours) detail = result.check.detail;
         }
       }
@@ -112,6 +116,10 @@ async function main() {
       console.log(`\n${pair.name}`);
       console.log(`  runtrail   ${ms(ours)}  (median; ${times[pair.ours].map((t) => t.toFixed(0)).join(', ')}) ${detail}`);
       console.log(`  naive      ${ms(naive)}  (median; ${times[pair.naive].map((t) => t.toFixed(0)).join(', ')}) ${pair.naiveLabel}`);
+      for (const name of [pair.ours, pair.naive]) {
+        const steps = Object.entries(phases[name]).map(([phase, at]) => `${phase} ${median(at).toFixed(0)}`);
+        console.log(`  ${name.padEnd(14)} phase ends (median ms): ${steps.join(', ')}`);
+      }
       console.log(`  ratio      ${(naive / ours).toFixed(1)}x faster than naive; goal <= ${pair.goalMs} ms: ${met ? 'met' : 'MISSED'}`);
     }
   } finally {

@@ -22,11 +22,16 @@ export const TABLE_RUNS = 10_000;
 /** Metric points per run in the compare cases. */
 export const SERIES_POINTS = 100_000;
 
-/** What one case reports: elapsed ms from hand-over to painted frame, and what the page showed. */
+/** What one case reports: elapsed ms from hand-over to painted frame, where it went, and what the page showed. */
 export interface CaseResult {
   ms: number;
+  /** Ms from hand-over to the end of each named phase (the last one is the painted frame). */
+  phases: Record<string, number>;
   check: { ok: boolean; detail: string };
 }
+
+/** Records the end of a phase of the current measurement. */
+type Lap = (phase: string) => void;
 
 /** Resolves after the next frame has been painted: rAF runs before paint, a posted task runs after it. */
 function nextPaint(): Promise<void> {
@@ -45,31 +50,34 @@ function stage(): HTMLElement {
   return root;
 }
 
-async function timed(name: string, render: () => Promise<void>): Promise<number> {
+async function timed(name: string, render: (lap: Lap) => Promise<void>): Promise<{ ms: number; phases: Record<string, number> }> {
   performance.mark(`${name}:start`);
   const t0 = performance.now();
-  await render();
+  const phases: Record<string, number> = {};
+  await render((phase) => (phases[phase] = performance.now() - t0));
   await nextPaint();
   const ms = performance.now() - t0;
+  phases.painted = ms;
   performance.measure(name, `${name}:start`);
-  return ms;
+  return { ms, phases };
 }
 
 async function tableCase(runs: Run[]): Promise<CaseResult> {
   const table = document.createElement('rt-run-table');
-  const ms = await timed('table', async () => {
+  const { ms, phases } = await timed('table', async (lap) => {
     table.runs = runs;
     stage().append(table);
     await table.updateComplete;
+    lap('rendered');
   });
   const rows = table.renderRoot.querySelectorAll('.row[data-run-id]').length;
   const count = table.renderRoot.querySelector('[role="grid"]')?.getAttribute('aria-rowcount');
-  return { ms, check: { ok: rows > 10 && count === String(runs.length + 1), detail: `${rows} rows in the DOM, aria-rowcount ${count}` } };
+  return { ms, phases, check: { ok: rows > 10 && count === String(runs.length + 1), detail: `${rows} rows in the DOM, aria-rowcount ${count}` } };
 }
 
 /** The baseline: every run as a row of a plain table, cells as the run table writes them. */
 async function naiveTableCase(runs: Run[]): Promise<CaseResult> {
-  const ms = await timed('table-naive', async () => {
+  const { ms, phases } = await timed('table-naive', async (lap) => {
     const defs = visibleColumnDefs(defaultColumns(runs));
     const now = Date.now();
     const table = document.createElement('table');
@@ -84,9 +92,10 @@ async function naiveTableCase(runs: Run[]): Promise<CaseResult> {
     scroller.className = 'naive-scroller';
     scroller.append(table);
     stage().append(scroller);
+    lap('rendered');
   });
   const rows = stage().querySelectorAll('tbody tr').length;
-  return { ms, check: { ok: rows === runs.length, detail: `${rows} rows in the DOM` } };
+  return { ms, phases, check: { ok: rows === runs.length, detail: `${rows} rows in the DOM` } };
 }
 
 interface CompareInput {
@@ -105,19 +114,21 @@ function compareInput(): CompareInput {
 
 async function compareCase(input: CompareInput, downsample: boolean): Promise<CaseResult> {
   const compare = document.createElement('rt-run-compare');
-  const ms = await timed(downsample ? 'compare' : 'compare-naive', async () => {
+  const { ms, phases } = await timed(downsample ? 'compare' : 'compare-naive', async (lap) => {
     if (!downsample) compare.maxPoints = Infinity;
     compare.diff = input.diff;
     compare.series = input.series;
     stage().append(compare);
     await compare.updateComplete;
+    lap('rendered');
     await Promise.all([...compare.renderRoot.querySelectorAll('rt-metric-chart')].map((c) => c.updateComplete));
+    lap('charted');
   });
   const chart = compare.renderRoot.querySelector('rt-metric-chart');
   const canvas = chart?.renderRoot.querySelector('canvas');
   const drawn = chart?.drawnPoints ?? 0;
   const ok = !!canvas && canvas.width > 0 && drawn > 0 && (downsample ? drawn < 2 * SERIES_POINTS : drawn === 2 * SERIES_POINTS);
-  return { ms, check: { ok, detail: `canvas ${canvas?.width ?? 0}x${canvas?.height ?? 0}, ${drawn} points drawn` } };
+  return { ms, phases, check: { ok, detail: `canvas ${canvas?.width ?? 0}x${canvas?.height ?? 0}, ${drawn} points drawn` } };
 }
 
 /** The benchmark's entry points, on `window.runtrailBench`. */
