@@ -13,7 +13,7 @@ export const ModelName = z
   .string()
   .min(1, 'must not be empty')
   .max(256, 'must be at most 256 characters')
-  .regex(/^[^/\\\u0000-\u001f]+$/, 'must not contain "/", "\\" or control characters');
+  .refine((n) => !/[/\\]/.test(n) && ![...n].some((ch) => ch.charCodeAt(0) < 32), 'must not contain "/", "\\" or control characters');
 
 /** MLflow's deprecated but still used lifecycle stages of a version. */
 export const ModelStage = z.enum(['None', 'Staging', 'Production', 'Archived']);
