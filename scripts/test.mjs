@@ -20,7 +20,8 @@ const SUITES = [
   { name: 'python', needs: ['python'], run: pytest },
   {
     name: 'integration',
-    needs: ['node'],
+    // python: the MLflow client suite runs the real mlflow package from the project venv.
+    needs: ['node', 'python'],
     run: () => vitest('integration', ['--config', 'tests/integration/vitest.config.ts']),
   },
   { name: 'jupyterlab-e2e', needs: ['node', 'python', 'chromium'], run: jupyterlabE2e },
