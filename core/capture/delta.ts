@@ -45,9 +45,26 @@ export const KernelCellRecord = z.object({
 });
 export type KernelCellRecord = z.infer<typeof KernelCellRecord>;
 
-/** A snapshot as the kernel reports it: the frontend adds the id and the capture time. */
-export const KernelSnapshot = DataSnapshot.omit({ id: true, capturedAt: true });
+/**
+ * A snapshot as the kernel reports it: the frontend adds the id and the capture time. Large objects are
+ * fingerprinted in the helper's background thread and come in a later delta, with the execution count of the
+ * execution after which they were seen (`executionCount`).
+ */
+export const KernelSnapshot = DataSnapshot.omit({ id: true, capturedAt: true }).extend({
+  executionCount: z.number().int().nullable().optional(),
+});
 export type KernelSnapshot = z.infer<typeof KernelSnapshot>;
+
+/**
+ * Column statistics that the helper computed in the background for a snapshot it reported earlier with
+ * `statsPending: true` (matched by fingerprint and name; empty when they could not be computed faithfully).
+ */
+export const KernelColumnStats = z.object({
+  fingerprint: DataSnapshot.shape.fingerprint,
+  name: DataSnapshot.shape.name,
+  columns: DataSnapshot.shape.columns,
+});
+export type KernelColumnStats = z.infer<typeof KernelColumnStats>;
 
 /** An artifact the user logged with `runtrail.log_artifact(path)`; the helper uploaded (or spooled) it. */
 export const KernelArtifact = z.object({ path: z.string(), size: z.number().int().nonnegative(), sha256: Sha256 });
@@ -64,6 +81,10 @@ export const KernelDelta = z.object({
   tags: z.array(Tag).default([]),
   /** Data objects whose content changed (new name, or same name with a new fingerprint), and files read. */
   snapshots: z.array(KernelSnapshot),
+  /** Statistics finished since the previous delta for snapshots reported with `statsPending`. */
+  columnStats: z.array(KernelColumnStats).default([]),
+  /** Snapshots or statistics still being computed: the frontend asks for another delta once the kernel is idle. */
+  pending: z.number().int().nonnegative().default(0),
   artifacts: z.array(KernelArtifact).default([]),
   environment: Environment.nullable().default(null),
   /** Problems the helper hit (never raised into the user's cell): shown as a tracking warning. */

@@ -2,49 +2,28 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Param } from '../schema';
 import { createRedactor, REDACTED } from './redact';
+import corpus from './redaction-corpus.json';
 import { redactCaptureEvent } from './redact-event';
 import { cellExecuted } from './test-events';
 
 const r = createRedactor();
 
-const GITHUB = 'ghp_' + 'aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6';
-const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
-const PEM = '-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7bq\nq3x9Zk2\n-----END RSA PRIVATE KEY-----';
-const AWS_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+/** Cases shared with the kernel helper's redaction (packages/kernel/test_redaction.py checks the same file). */
+const CORPUS = corpus as typeof corpus & { texts: [string, string][] };
 
-describe('secret names', () => {
-  it.each([
-    'password', 'PASSWORD', 'db_password', 'dbPassword', 'DB-PASSWORD', 'passwd', 'admin.pwd', 'secret', 'client_secret',
-    'clientSecret', 'token', 'access_token', 'accessToken', 'HF_TOKEN', 'hfToken', 'github-token', 'bot_token', 'authtoken',
-    'auth', 'basic_auth', 'Authorization', 'credentials', 'gcpCredentials', 'api_key', 'apiKey', 'API-KEY', 'apikey',
-    'OPENAI_API_KEY', 'openAIApiKey', 'access_key', 'aws_secret_access_key', 'aws_access_key_id', 'private_key',
-    'privateKey', 'secret_key', 'ssh_key', 'passphrase', 'dbpassword2', 'OPENAI_KEY', 'kaggle_key', 'WandbKey',
-  ])('%s is a secret name', (name) => expect(r.isSecretKey(name)).toBe(true));
-
-  it.each([
-    'lr', 'learning_rate', 'optimizer', 'token_count', 'tokenizer', 'tokenizer_name', 'max_tokens', 'max_new_tokens',
-    'num_tokens', 'max_token', 'maxNewToken', 'pad_token', 'eos_token', 'bos_token_id', 'tokens', 'token_type', 'key',
-    'primary_key', 'sort_key', 'rng_key', 'keyboard', 'monkey', 'author', 'auth_type', 'password_file',
-    'credentials_path', 'secret_name', 'passport', 'tokenized_text', 'text_key', 'label_key', 's3_key', '',
-  ])('%s is not a secret name', (name) => expect(r.isSecretKey(name)).toBe(false));
+describe('secret names (shared corpus)', () => {
+  it.each(CORPUS.secretNames)('%s is a secret name', (name) => expect(r.isSecretKey(name)).toBe(true));
+  it.each(CORPUS.nonSecretNames)('%s is not a secret name', (name) => expect(r.isSecretKey(name)).toBe(false));
 });
 
+describe('secret values (shared corpus)', () => {
+  it.each(CORPUS.secretValues)('%s looks secret', (value) => expect(r.isSecretValue(value)).toBe(true));
+  it.each(CORPUS.nonSecretValues)('%s does not look secret', (value) => expect(r.isSecretValue(value)).toBe(false));
+});
+
+const GITHUB = 'ghp_' + 'aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6';
+
 describe('secret values', () => {
-  it.each([
-    'AKIAIOSFODNN7EXAMPLE', GITHUB, 'gho_' + 'x'.repeat(36), 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz01',
-    'xoxb-1234567890-abcdefghij', 'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc',
-    'AIzaSyA-1234567890abcdefghijklmnopqrstu', 'hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567', JWT, PEM,
-    `aws_secret = ${AWS_SECRET}`, `AKIAIOSFODNN7EXAMPLE ${AWS_SECRET}`, 'postgres://alice:s3cr3t@db:5432/x',
-    'Authorization: Basic dXNlcjpwYXNzd29yZA==', 'see Bearer abc.def-123456',
-  ])('%s looks secret', (value) => expect(r.isSecretValue(value)).toBe(true));
-
-  it.each([
-    '0.1', 'adam', 'bert-base-uncased', 'sk-learn', 'sk-learn-compatible-estimator-wrapper', 'https://example.com/x?q=1',
-    'user@example.com', 'postgres://db:5432/x', '1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c', AWS_SECRET,
-    'TransformerEncoderLayerWithRelativePos2d', 'the Bearer of bad news', 'eyJ', 'AKIA', 'max_tokens=512',
-    'password=None', '-----BEGIN PUBLIC KEY-----\nMFkwEw\n-----END PUBLIC KEY-----', REDACTED,
-  ])('%s does not look secret', (value) => expect(r.isSecretValue(value)).toBe(false));
-
   it('walks lists and dicts', () => {
     expect(r.isSecretValue({ a: [1, { b: GITHUB }] })).toBe(true);
     expect(r.isSecretValue({ a: [1, { password: 'x' }] })).toBe(true);
@@ -53,25 +32,7 @@ describe('secret values', () => {
 });
 
 describe('redactText', () => {
-  it.each([
-    ['postgres://alice:s3cr3t@db:5432/x', 'postgres://alice:[redacted]@db:5432/x'],
-    ['redis://:p@ss@cache:6379/0', 'redis://:[redacted]@cache:6379/0'],
-    ['password = "hunter2"\nlr = 0.1', 'password = "[redacted]"\nlr = 0.1'],
-    ["connect(host='db', password='pw123')", "connect(host='db', password='[redacted]')"],
-    ['password: str = "x123"', 'password: str = "[redacted]"'],
-    ["print({'user': 'bob', 'password': 'pw'})", "print({'user': 'bob', 'password': '[redacted]'})"],
-    ['os.environ["OPENAI_API_KEY"] = "abc"', 'os.environ["OPENAI_API_KEY"] = "[redacted]"'],
-    [`query="password='abc'"`, `query="password='[redacted]'"`],
-    ['Server=db;User Id=sa;Password=Secret123;', 'Server=db;User Id=sa;Password=[redacted];'],
-    ['http://localhost:8888/lab?token=abc123def&x=1', 'http://localhost:8888/lab?token=[redacted]&x=1'],
-    ['!export HF_TOKEN=abc123', '!export HF_TOKEN=[redacted]'],
-    ['!python train.py --db-password=hunter2 --lr=0.1', '!python train.py --db-password=[redacted] --lr=0.1'],
-    ["requests.get(url, headers={'X-Api-Key': 'k3y'})", "requests.get(url, headers={'X-Api-Key': '[redacted]'})"],
-    ['curl -H "Authorization: Bearer abc.def-123"', 'curl -H "Authorization: Bearer [redacted]"'],
-    [`key ${GITHUB} used`, 'key [redacted] used'],
-    [`x\n${PEM}\ny`, 'x\n[redacted]\ny'],
-    ['-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg (truncated', '[redacted]'],
-  ])('%j -> %j', (input, output) => {
+  it.each(CORPUS.texts)('%j -> %j', (input, output) => {
     expect(r.redactText(input)).toBe(output);
     expect(r.redactText(output)).toBe(output);
   });

@@ -29,7 +29,7 @@ const exec = (cellId: string, source: string, extra: Partial<ObservedExecution> 
 });
 
 const delta = (extra: Partial<KernelDelta> = {}): KernelDelta => ({
-  v: 1, seq: 0, cells: [], explicitParams: [], metrics: [], tags: [], snapshots: [], artifacts: [], environment: null, warnings: [], ...extra,
+  v: 1, seq: 0, cells: [], explicitParams: [], metrics: [], tags: [], snapshots: [], columnStats: [], pending: 0, artifacts: [], environment: null, warnings: [], ...extra,
 });
 
 async function observe(session: NotebookCaptureSession, observed: ObservedExecution, d: KernelDelta | null) {
@@ -62,6 +62,53 @@ describe('NotebookCaptureSession', () => {
     expect(saved.length).toBeGreaterThan(0);
   });
 
+  it('completes a snapshot whose statistics arrive in a later delta, even after the run ended', async () => {
+    const { doc, session } = setup();
+    session.kernelStarted();
+    const fingerprint = 'xxh128:' + 'a'.repeat(32);
+    await observe(session, exec('load', 'big = load()', { executionCount: 1 }), delta({
+      snapshots: [{ name: 'big', kind: 'pandas', fingerprint, sampled: false, shape: [400000, 1], columns: [], statsPending: true }],
+      pending: 1,
+    }));
+    const firstRun = session.openRunId!;
+    expect(readRun(getRunMap(doc, firstRun)!).snapshots[0]).toMatchObject({ statsPending: true, columns: [] });
+    session.kernelRestarted('requested');
+    const columns = [{ column: 'x', dtype: 'float64', count: 400000, nulls: 0, min: 0, max: 9 }];
+    // The statistics come with a delta that covers no execution (the follow-up the frontend asks when idle).
+    await session.deltaReceived(delta({ columnStats: [{ fingerprint, name: 'big', columns }] }));
+    const [snapshot] = readRun(getRunMap(doc, firstRun)!).snapshots;
+    expect(snapshot!.columns).toEqual(columns);
+    expect(snapshot!.statsPending).toBeUndefined();
+    // A second copy of the same statistics changes nothing.
+    const before = Y.encodeStateVector(doc);
+    await session.deltaReceived(delta({ columnStats: [{ fingerprint, name: 'big', columns }] }));
+    expect(Y.encodeStateVector(doc)).toEqual(before);
+  });
+
+  it('records a snapshot fingerprinted in the background on the run and cell it belongs to', async () => {
+    const { doc, session } = setup();
+    session.kernelStarted();
+    await observe(session, exec('load', 'big = load()', { executionCount: 1 }), delta({ pending: 1 }));
+    const firstRun = session.openRunId!;
+    session.newRun();
+    // The next cell's delta brings the snapshot of execution 1, which is in the previous run.
+    await observe(session, exec('next', 'x = 1', { executionCount: 2 }), delta({
+      snapshots: [
+        { name: 'big', kind: 'pandas', fingerprint: 'xxh128:' + 'c'.repeat(32), sampled: false, shape: [9, 1], columns: [], executionCount: 1 },
+        { name: 'small', kind: 'pandas', fingerprint: 'xxh128:' + 'd'.repeat(32), sampled: false, shape: [2, 1], columns: [] },
+      ],
+    }));
+    const secondRun = session.openRunId!;
+    expect(secondRun).not.toBe(firstRun);
+    const first = readRun(getRunMap(doc, firstRun)!);
+    expect(first.snapshots.map((s) => s.name)).toEqual(['big']);
+    expect(readCellExecutions(getRunMap(doc, firstRun)!)[0]!.snapshotIds).toEqual([first.snapshots[0]!.id]);
+    const second = readRun(getRunMap(doc, secondRun)!);
+    expect(second.snapshots.map((s) => s.name)).toEqual(['small']);
+    expect(readCellExecutions(getRunMap(doc, secondRun)!)[0]!.snapshotIds).toEqual([second.snapshots[0]!.id]);
+    expect(JSON.stringify(doc.toJSON())).not.toContain('executionCount":1,"snapshot');
+  });
+
   it('opens a new run after a restart and ends the old one', async () => {
     const { doc, session } = setup();
     session.kernelStarted();
@@ -79,6 +126,24 @@ describe('NotebookCaptureSession', () => {
       explicitParams: [{ key: 'api_key', value: 'sk-live-abcdefghijklmnop1234', origin: 'explicit' }],
     }));
     expect(JSON.stringify(doc.toJSON())).not.toMatch(/ghp_abcdef|sk-live-abcdef/);
+  });
+
+  it('never records a secret from the git diff, string statistics or late statistics', async () => {
+    const { doc, session } = setup();
+    const key = 'sk_live_' + '4eC39HqLyjWDarjtT1zdp7dc';
+    const fingerprint = 'xxh128:' + 'b'.repeat(32);
+    const columns = [{ column: 'k', dtype: 'object', count: 2, nulls: 0, min: key, max: 'zz' }];
+    await observe(session, exec('a', 'keys = load()'), delta({
+      environment: { packages: {}, git: { commit: 'c'.repeat(40), dirty: true, diff: '+DB_PASSWORD = "hunter2"\n' } },
+      snapshots: [
+        { name: 'keys', kind: 'pandas', fingerprint: 'xxh128:' + 'a'.repeat(32), sampled: false, shape: [2, 1], columns },
+        { name: 'big', kind: 'pandas', fingerprint, sampled: false, shape: [9, 1], columns: [], statsPending: true },
+      ],
+    }));
+    await session.deltaReceived(delta({ columnStats: [{ fingerprint, name: 'big', columns }] }));
+    const stored = JSON.stringify(doc.toJSON());
+    expect(stored).not.toMatch(/hunter2|sk_live_4eC39/);
+    expect(stored).toContain('DB_PASSWORD = \\"[redacted]\\"');
   });
 
   it('matches the records of a delta that covers several queued executions ("Run all")', async () => {

@@ -7,16 +7,19 @@
 import type * as Y from 'yjs';
 import type { CellExecution, DataSnapshot, Metric, OutputSummary, Param } from '../schema';
 import { LIMITS } from '../schema';
-import { recordCaptureCommand, recordRunExtras } from '../sync/history';
+import { recordCaptureCommand, recordColumnStats, recordRunExtras, recordSnapshotsOf } from '../sync/history';
 import type { Outbox } from '../sync/outbox';
 import type { OutboxPayload } from '../sync/delivery';
 import { hashText } from '../util/hash';
 import type { KernelDelta } from './delta';
 import type { KernelEndCause } from './events';
-import { redactCaptureEvent } from './redact-event';
+import { redactCaptureEvent, redactColumnStats, redactEnvironment } from './redact-event';
 import type { Redactor } from './redact';
 import { reduceCapture } from './reducer';
 import type { CaptureState } from './state';
+
+/** How many executions the session remembers for snapshots that the kernel hands over late. */
+const RECENT_EXECUTIONS = 1000;
 
 /** What the session needs from its host. */
 export interface SessionPorts {
@@ -62,10 +65,12 @@ export class NotebookCaptureSession {
   }
 
   kernelStarted(): void {
+    this.recent.clear();
     this.apply({ type: 'kernel-started', at: this.ports.now() });
   }
 
   kernelRestarted(cause: KernelEndCause): void {
+    this.recent.clear();
     this.apply({ type: 'kernel-restarted', at: this.ports.now(), cause });
   }
 
@@ -79,6 +84,8 @@ export class NotebookCaptureSession {
 
   /** Executions observed but not yet recorded: they wait for the kernel delta that covers them. */
   private pending: ObservedExecution[] = [];
+  /** Where recent executions of this kernel were recorded, for snapshots the kernel hands over later. */
+  private readonly recent = new Map<number, { runId: string; executionId: string }>();
 
   /** Number of executions waiting for a delta. */
   get pendingExecutions(): number {
@@ -100,22 +107,48 @@ export class NotebookCaptureSession {
     this.pending = [];
     if (batch.length === 0 && !delta) return;
     const records = new Map((delta?.cells ?? []).map((c) => [c.executionCount, c]));
-    const snapshots: DataSnapshot[] = (delta?.snapshots ?? []).map((s) => ({ ...s, id: this.ports.newId(), capturedAt: this.ports.now() }));
+    const { redactor } = this.ports;
+    const reported = (delta?.snapshots ?? []).map(({ executionCount, ...s }) => ({
+      executionCount,
+      snapshot: { ...s, columns: redactColumnStats(s.columns, redactor), id: this.ports.newId(), capturedAt: this.ports.now() } as DataSnapshot,
+    }));
+    // Snapshots of this batch go to its last execution; those the kernel computed in the background name theirs.
+    const counts = new Set(batch.map((o) => o.executionCount));
+    const inBatch = reported.filter((r) => r.executionCount === undefined || (r.executionCount !== null && counts.has(r.executionCount)));
+    const late = reported.filter((r) => !inBatch.includes(r));
     batch.forEach((observed, i) => {
       const record = observed.executionCount === null ? undefined : records.get(observed.executionCount);
       const last = i === batch.length - 1;
-      this.record(observed, record?.namesWritten ?? [], record?.params ?? [], last ? snapshots.map((s) => s.id) : []);
+      const ids = inBatch
+        .filter((r) => (r.executionCount === undefined ? last : r.executionCount === observed.executionCount))
+        .map((r) => r.snapshot.id);
+      this.record(observed, record?.namesWritten ?? [], record?.params ?? [], ids);
     });
+    const snapshots = inBatch.map((r) => r.snapshot);
     const runId = this.openRunId;
-    if (!runId || !delta) return;
-    const redact = (params: Param[]) => params.flatMap((p) => this.ports.redactor.redactParam(p) ?? []);
-    recordRunExtras(this.ports.doc, runId, {
-      snapshots,
-      explicitParams: redact(delta.explicitParams),
-      tags: delta.tags.map((t) => ({ ...t, value: this.ports.redactor.redactText(t.value) })),
-      environment: delta.environment,
-    });
-    await this.queueMetrics(runId, delta.metrics);
+    if (!delta) return;
+    this.recordLateSnapshots(late);
+    if (runId) {
+      const redact = (params: Param[]) => params.flatMap((p) => redactor.redactParam(p) ?? []);
+      recordRunExtras(this.ports.doc, runId, {
+        snapshots,
+        explicitParams: redact(delta.explicitParams),
+        tags: delta.tags.map((t) => ({ ...t, value: redactor.redactText(t.value) })),
+        environment: delta.environment && redactEnvironment(delta.environment, redactor),
+      });
+    }
+    // Statistics the kernel finished in the background complete snapshots of this or earlier deltas.
+    recordColumnStats(this.ports.doc, delta.columnStats.map((s) => ({ ...s, columns: redactColumnStats(s.columns, redactor) })));
+    if (runId) await this.queueMetrics(runId, delta.metrics);
+  }
+
+  /** Snapshots of earlier executions: recorded on the run and execution they belong to, when still known. */
+  private recordLateSnapshots(late: { executionCount: number | null | undefined; snapshot: DataSnapshot }[]): void {
+    for (const { executionCount, snapshot } of late) {
+      const target = executionCount == null ? undefined : this.recent.get(executionCount);
+      const runId = target?.runId ?? this.openRunId;
+      if (runId) recordSnapshotsOf(this.ports.doc, runId, target?.executionId ?? null, [snapshot]);
+    }
   }
 
   private record(observed: ObservedExecution, namesWritten: string[], params: Param[], snapshotIds: string[]): void {
@@ -137,6 +170,11 @@ export class NotebookCaptureSession {
       isParametersCell,
       params: params.map((p) => ({ ...p, origin: isParametersCell ? 'parameters-cell' : 'literal-assignment' })),
     });
+    const runId = this.openRunId;
+    if (runId && observed.executionCount !== null) {
+      this.recent.set(observed.executionCount, { runId, executionId: execution.id });
+      if (this.recent.size > RECENT_EXECUTIONS) this.recent.delete(this.recent.keys().next().value!);
+    }
   }
 
   private async queueMetrics(runId: string, metrics: Metric[]): Promise<void> {

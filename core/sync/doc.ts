@@ -131,6 +131,19 @@ export function appendCellExecutions(run: RunMap, executions: CellExecution[]): 
   return fresh.length;
 }
 
+/** Adds snapshot ids to a recorded cell execution (cells are append-only; this replaces the one value). */
+export function linkSnapshots(run: RunMap, executionId: string, snapshotIds: string[]): boolean {
+  const index = child<Y.Map<number>>(run, 'cellIds').get(executionId);
+  const cells = child<Y.Array<CellExecution>>(run, 'cells');
+  const execution = index === undefined ? undefined : cells.get(index);
+  if (index === undefined || !execution || execution.id !== executionId) return false;
+  const fresh = snapshotIds.filter((id) => !execution.snapshotIds.includes(id));
+  if (fresh.length === 0) return false;
+  cells.delete(index, 1);
+  cells.insert(index, [{ ...execution, snapshotIds: [...execution.snapshotIds, ...fresh] }]);
+  return true;
+}
+
 /** Params of a run as stored. */
 export function readParams(run: RunMap): Map<string, Param> {
   const out = new Map<string, Param>();

@@ -4,13 +4,15 @@
  */
 import type * as Y from 'yjs';
 import type { CaptureCommand } from '../capture/events';
-import type { DataSnapshot, Environment, Param, Tag } from '../schema';
+import type { ColumnStats, DataSnapshot, Environment, Param, Tag } from '../schema';
 import {
   appendCellExecutions,
   attachSnapshots,
   createRun,
   finishRun,
   getRunMap,
+  linkSnapshots,
+  runsMap,
   writeParams,
   writeTags,
 } from './doc';
@@ -66,5 +68,51 @@ export function recordRunExtras(doc: Y.Doc, runId: string, extras: RunExtras): v
     if (extras.explicitParams?.length) writeParams(run, extras.explicitParams);
     if (extras.tags?.length) writeTags(run, extras.tags);
     if (extras.environment) run.set('environment', extras.environment);
+  }, CAPTURE_ORIGIN);
+}
+
+/** Statistics that arrived after their snapshot (the kernel computed them in the background). */
+export interface LateColumnStats {
+  fingerprint: string;
+  name: string;
+  columns: ColumnStats[];
+}
+
+/**
+ * Fills in the columns of every snapshot still marked `statsPending` with the same fingerprint and name, in any
+ * run of the doc (the statistics are a function of the content, and a page reload may have come in between);
+ * returns how many snapshots were completed.
+ */
+export function recordColumnStats(doc: Y.Doc, stats: LateColumnStats[]): number {
+  if (stats.length === 0) return 0;
+  const wanted = new Map(stats.map((s) => [`${s.fingerprint}\u0000${s.name}`, s.columns]));
+  let filled = 0;
+  doc.transact(() => {
+    for (const run of runsMap(doc).values()) {
+      const snapshots = run.get('snapshots') as Y.Map<DataSnapshot> | undefined;
+      if (!snapshots) continue;
+      for (const [id, snapshot] of snapshots.entries()) {
+        if (!snapshot.statsPending) continue;
+        const columns = wanted.get(`${snapshot.fingerprint}\u0000${snapshot.name}`);
+        if (!columns) continue;
+        const { statsPending: _done, ...rest } = snapshot;
+        snapshots.set(id, { ...rest, columns });
+        filled++;
+      }
+    }
+  }, CAPTURE_ORIGIN);
+  return filled;
+}
+
+/**
+ * Records snapshots on a run and links them to the cell execution they belong to (when given and present):
+ * snapshots the kernel fingerprinted in the background arrive after their execution was recorded.
+ */
+export function recordSnapshotsOf(doc: Y.Doc, runId: string, executionId: string | null, snapshots: DataSnapshot[]): void {
+  const run = getRunMap(doc, runId);
+  if (!run || snapshots.length === 0) return;
+  doc.transact(() => {
+    attachSnapshots(run, snapshots);
+    if (executionId) linkSnapshots(run, executionId, snapshots.map((s) => s.id));
   }, CAPTURE_ORIGIN);
 }

@@ -8,9 +8,12 @@ import { PathExt } from '@jupyterlab/coreutils';
 import { NotebookCaptureSession, createCaptureState, decideExperimentIdentity, type ObservedExecution } from '@runtrail/core/capture';
 import { uuidv7 } from 'uuidv7';
 import { injectHelper, requestDelta, rideDeltas, type RiddenDelta } from './kernel';
-import type { DeltaRequest } from '@runtrail/core/capture';
+import type { DeltaRequest, KernelDelta } from '@runtrail/core/capture';
 import type { ExperimentHandle, RuntrailService } from './service';
 import { experimentAtPath, knownPath, loadCapture, rememberPath, saveCapture } from './storage';
+
+/** Idle time after which the statistics the kernel still computes are asked for with a silent request. */
+const STATS_FOLLOW_UP_MS = 250;
 
 /** Notebook metadata key holding the experiment id. */
 export const METADATA_KEY = 'runtrail';
@@ -28,6 +31,8 @@ export class NotebookCapture {
   private readonly ridden = new Map<number | null, RiddenDelta>();
   /** The run (or 'next' before one opens) the environment was last asked for: once per run is enough. */
   private environmentFor: string | null = null;
+  /** Asks for the statistics the kernel still computes in the background once it is idle (see afterDelta). */
+  private statsTimer: ReturnType<typeof setTimeout> | null = null;
   /** Resolves once the experiment is known and the session can record. */
   readonly ready: Promise<void>;
 
@@ -173,6 +178,7 @@ export class NotebookCapture {
    */
   executed(observed: ObservedExecution): void {
     if (this.disposed) return;
+    this.cancelStatsFollowUp();
     void this.ready.then(async () => {
       const session = this.session;
       if (!session) return;
@@ -183,10 +189,32 @@ export class NotebookCapture {
         if (ridden.delta.warnings.length > 0) this.service.report(`runtrail: ${ridden.delta.warnings[0]}`);
         await session.deltaReceived(ridden.delta);
         if (this.environmentFor === 'next' && session.openRunId) this.environmentFor = session.openRunId;
+        this.afterDelta(ridden.delta);
         return;
       }
       this.requestDelta();
     });
+  }
+
+  /**
+   * The kernel computes the column statistics of large objects in the background and says how many are still
+   * pending: the next cell's delta brings them, and when no cell comes, one silent request once the kernel has
+   * been idle for a moment does.
+   */
+  private afterDelta(delta: KernelDelta | null): void {
+    this.cancelStatsFollowUp();
+    if (!delta || delta.pending === 0 || this.disposed) return;
+    this.statsTimer = setTimeout(() => {
+      this.statsTimer = null;
+      if (this.disposed) return;
+      if (this.panel.sessionContext.session?.kernel?.status === 'idle') this.requestDelta();
+      else this.afterDelta(delta);
+    }, STATS_FOLLOW_UP_MS);
+  }
+
+  private cancelStatsFollowUp(): void {
+    if (this.statsTimer) clearTimeout(this.statsTimer);
+    this.statsTimer = null;
   }
 
   // One delta request at a time: an execution finishing meanwhile is covered by the next request.
@@ -215,12 +243,14 @@ export class NotebookCapture {
     if (answer.delta === null) this.service.report(`runtrail: ${answer.problem}; captured without kernel details`);
     else if (answer.delta.warnings.length > 0) this.service.report(`runtrail: ${answer.delta.warnings[0]}`);
     await session.deltaReceived(answer.delta);
+    this.afterDelta(answer.delta);
   }
 
   /** Stops capturing this notebook. Safe to call twice. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.cancelStatsFollowUp();
     this.panel.sessionContext.kernelChanged.disconnect(this.onKernelChanged, this);
     this.panel.sessionContext.statusChanged.disconnect(this.onStatusChanged, this);
     this.panel.context.pathChanged.disconnect(this.onPathChanged, this);

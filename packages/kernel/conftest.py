@@ -31,9 +31,10 @@ def check_delta(delta):
     """The KernelDelta schema (core/capture/delta.ts) in plain assertions; returns the delta."""
     json.dumps(delta, allow_nan=False)
     assert delta["v"] == 1 and isinstance(delta["seq"], int) and delta["seq"] >= 0
-    assert set(delta) == {"v", "seq", "cells", "explicitParams", "metrics", "tags", "snapshots", "artifacts",
-                          "environment", "warnings"}
-    for key in ("cells", "explicitParams", "metrics", "tags", "snapshots", "artifacts", "warnings"):
+    assert set(delta) == {"v", "seq", "cells", "explicitParams", "metrics", "tags", "snapshots", "columnStats",
+                          "pending", "artifacts", "environment", "warnings"}
+    assert isinstance(delta["pending"], int) and delta["pending"] >= 0
+    for key in ("cells", "explicitParams", "metrics", "tags", "snapshots", "columnStats", "artifacts", "warnings"):
         assert isinstance(delta[key], list), key
     for cell in delta["cells"]:
         assert set(cell) == {"executionCount", "params", "namesWritten"}
@@ -52,20 +53,20 @@ def check_delta(delta):
     for tag in delta["tags"]:
         assert KEY_RE.match(tag["key"]) and isinstance(tag["value"], str) and len(tag["value"]) <= 8000
     for snap in delta["snapshots"]:
-        assert set(snap) <= {"name", "kind", "fingerprint", "sampled", "shape", "columns", "blob"}
+        assert set(snap) <= {"name", "kind", "fingerprint", "sampled", "shape", "columns", "statsPending", "executionCount",
+                             "blob"}
+        assert snap.get("executionCount") is None or isinstance(snap["executionCount"], int)
+        assert snap.get("statsPending", False) is False or snap["columns"] == []
         assert 1 <= len(snap["name"]) <= 1024
         assert snap["kind"] in ("pandas", "polars", "numpy", "arrow", "file")
         assert 8 <= len(snap["fingerprint"]) <= 128
         assert isinstance(snap["sampled"], bool)
         assert all(isinstance(s, int) and s >= 0 for s in snap["shape"]) and len(snap["shape"]) <= 32
-        for column in snap["columns"]:
-            assert isinstance(column["column"], str) and len(column["column"]) <= 1024
-            assert isinstance(column["dtype"], str) and len(column["dtype"]) <= 255
-            assert isinstance(column["count"], int) and column["count"] >= 0
-            assert isinstance(column["nulls"], int) and column["nulls"] >= 0
-            for key in ("mean", "std"):
-                assert column.get(key) is None or (isinstance(column[key], float) and math.isfinite(column[key]))
-            assert column.get("distinct") is None or (isinstance(column["distinct"], int) and column["distinct"] >= 0)
+        check_columns(snap["columns"])
+    for stats in delta["columnStats"]:
+        assert set(stats) == {"fingerprint", "name", "columns"}
+        assert 8 <= len(stats["fingerprint"]) <= 128 and 1 <= len(stats["name"]) <= 1024
+        check_columns(stats["columns"])
     for artifact in delta["artifacts"]:
         assert SHA256_RE.match(artifact["sha256"]) and artifact["size"] >= 0 and artifact["path"]
     env = delta["environment"]
@@ -120,6 +121,17 @@ class Session:
         data = answer.data if hasattr(answer, "data") else answer
         return check_delta(data)
 
+    def settled_delta(self, **kwargs):
+        """A delta plus what the background thread still had to finish for it (large objects), as one."""
+        first = self.delta(**kwargs)
+        assert self.rt._wait_for_statistics(10)
+        later = self.delta()
+        first["snapshots"] += later["snapshots"]
+        first["columnStats"] += later["columnStats"]
+        first["warnings"] += later["warnings"]
+        first["pending"] = later["pending"]
+        return first
+
 
 @pytest.fixture
 def nb(shell, tmp_path, monkeypatch):
@@ -136,3 +148,15 @@ def nb(shell, tmp_path, monkeypatch):
     session.inject()
     yield session
     _reset_helper()
+
+
+def check_columns(columns):
+    """ColumnStats records (core/schema/records.ts) in plain assertions."""
+    for column in columns:
+        assert isinstance(column["column"], str) and len(column["column"]) <= 1024
+        assert isinstance(column["dtype"], str) and len(column["dtype"]) <= 255
+        assert isinstance(column["count"], int) and column["count"] >= 0
+        assert isinstance(column["nulls"], int) and column["nulls"] >= 0
+        for key in ("mean", "std"):
+            assert column.get(key) is None or (isinstance(column[key], float) and math.isfinite(column[key]))
+        assert column.get("distinct") is None or (isinstance(column["distinct"], int) and column["distinct"] >= 0)

@@ -42,6 +42,9 @@ than 2% of a realistic notebook (docs/benchmarks.md). A change made elsewhere (t
 a method of a class the notebook defined, a library callback) is caught by rule 2 only.
 Only snapshots whose fingerprint differs from the one last reported for that name are sent; column statistics
 are cached by the column's content digest, so a frame with one new column pays statistics for that column only.
+Large objects are fingerprinted, or get their statistics, in a background thread and arrive in a later delta
+(section "Fingerprints and statistics in the background"). Secrets are redacted before anything leaves the
+kernel (section "Redaction").
 
 Fingerprint (version 1): xxh3-128 (blake2b-128 without xxhash; the prefix says which) over the kind, the shape,
 the index, and for each column in order its name, dtype and a digest of its values: fixed-width values as raw
@@ -68,7 +71,7 @@ import types
 import weakref
 
 FINGERPRINT_VERSION = b"runtrail-fingerprint-1"
-_STATE_VERSION = 1
+_STATE_VERSION = 2
 _KEY_RE = re.compile(r"^[A-Za-z0-9_\-. /:]+$")
 _MAX_KEY = 250
 _MAX_PARAM_JSON = 6000
@@ -89,6 +92,8 @@ _UPLOAD_ATTEMPTS = 5
 _UPLOAD_BACKOFF_S = 1.0
 _DEFAULT_MAX_BYTES = 1 << 30
 _REFERENCED_REHASH_BYTES = 1 << 20
+_STATS_INLINE_BYTES = 1 << 20  # larger objects get their column statistics from the background thread
+_DEFER_BYTES = 4 << 20  # larger objects that can be protected from writes are fingerprinted in the background
 _READERS = frozenset(
     "read_csv read_table read_parquet read_json read_excel read_feather read_orc read_pickle read_hdf read_sas "
     "read_stata read_spss read_xml read_fwf read_ipc read_ipc_stream read_avro read_ndjson read_database_uri "
@@ -125,6 +130,10 @@ def _new_state():
         file_cache={},
         uploads=None,
         start_dir=os.getcwd(),
+        cell_epoch=0,
+        stats_jobs=None,
+        stats_pending=0,
+        stats_done=[],
     )
 
 
@@ -237,6 +246,7 @@ def _backfill_last_cell(shell):
 
 def _pre_run_cell(info=None):
     _state.recording = True
+    _state.cell_epoch += 1
     try:
         _wrap_namespace_open()  # %reset puts IPython's own open back
     except Exception:
@@ -894,7 +904,7 @@ def _delta(request_json):
 def _empty_delta(seq, warnings):
     return {
         "v": 1, "seq": seq, "cells": [], "explicitParams": [], "metrics": [], "tags": [], "snapshots": [],
-        "artifacts": [], "environment": None, "warnings": warnings,
+        "columnStats": [], "pending": 0, "artifacts": [], "environment": None, "warnings": warnings,
     }
 
 
@@ -941,7 +951,8 @@ def _collect_delta(request_json):
         for name, value in analysis["params"].items():
             if cell.get("success") is False and not _namespace_holds(namespace, name, value):
                 continue
-            record["params"].append({"key": name, "value": value, "origin": "literal-assignment"})
+            key, value = _redact_param(name, value)
+            record["params"].append({"key": key, "value": value, "origin": "literal-assignment"})
         record["namesWritten"] = analysis["written"][:_MAX_NAMES]
         referenced |= analysis["referenced"]
         st.functions.update(analysis["functions"])
@@ -950,9 +961,12 @@ def _collect_delta(request_json):
 
     snapshots = []
     try:
-        snapshots.extend(_scan_namespace(namespace, referenced, mutated, req["snapshotMaxBytes"], warnings))
+        last_count = records[-1]["executionCount"] if records else None
+        snapshots.extend(_scan_namespace(namespace, referenced, mutated, req["snapshotMaxBytes"], warnings, last_count))
     except Exception as exc:
         warnings.append("namespace scan failed: %r" % (exc,))
+    column_stats, late_snapshots, pending = _finished_background(warnings)
+    snapshots.extend(late_snapshots)
     files, st.files_read = st.files_read, {}
     try:
         snapshots.extend(_file_snapshots(list(files) + literal_paths, req, warnings))
@@ -981,10 +995,12 @@ def _collect_delta(request_json):
         "v": 1,
         "seq": seq,
         "cells": records,
-        "explicitParams": [{"key": k, "value": v, "origin": "explicit"} for k, v in explicit.items()],
+        "explicitParams": [{"key": k, "value": v, "origin": "explicit"} for k, v in map(_redact_param, explicit, explicit.values())],
         "metrics": [{"key": k, "value": _metric_value(v), "step": s, "timestamp": t} for k, v, s, t in metrics],
-        "tags": [{"key": k, "value": v} for k, v in tags.items()],
+        "tags": [{"key": k, "value": _redact_text(v)} for k, v in tags.items()],
         "snapshots": snapshots,
+        "columnStats": column_stats,
+        "pending": pending,
         "artifacts": artifacts,
         "environment": environment,
         "warnings": queued + warnings,
@@ -1049,7 +1065,18 @@ def _data_kind(obj, types_=None):
     return None
 
 
-def _scan_namespace(namespace, referenced, mutated, max_bytes, warnings):
+def _snapshot_record(name, kind, info):
+    return {
+        "name": name,
+        "kind": kind,
+        "fingerprint": info["fingerprint"],
+        "sampled": info["sampled"],
+        "shape": info["shape"],
+        "columns": [],
+    }
+
+
+def _scan_namespace(namespace, referenced, mutated, max_bytes, warnings, execution_count=None):
     st = _state
     cache = st.snap_cache
     types_ = _data_types()
@@ -1085,6 +1112,10 @@ def _scan_namespace(namespace, referenced, mutated, max_bytes, warnings):
         except TypeError:
             ref = None
         reported = entry["reported"] if entry is not None else None
+        if _defer_snapshot(cache, name, obj, kind, max_bytes, cheap, ref, reported, execution_count):
+            continue
+        if isinstance(reported, dict):  # a background fingerprint of this name is still running
+            reported = reported.get("fingerprint")
         try:
             info = _fingerprint(obj, kind, max_bytes)
         except Exception as exc:
@@ -1096,18 +1127,8 @@ def _scan_namespace(namespace, referenced, mutated, max_bytes, warnings):
                        "nbytes": info["nbytes"]}
         if info["fingerprint"] == reported:
             continue
-        snapshot = {
-            "name": name,
-            "kind": kind,
-            "fingerprint": info["fingerprint"],
-            "sampled": info["sampled"],
-            "shape": info["shape"],
-            "columns": [],
-        }
-        try:
-            snapshot["columns"] = _column_stats(obj, kind, info, warnings, name)
-        except Exception as exc:
-            warnings.append("%s: column statistics failed (%r)" % (name, exc))
+        snapshot = _snapshot_record(name, kind, info)
+        _attach_stats(snapshot, obj, kind, info, warnings, name)
         snapshots.append(snapshot)
     for name in [n for n in cache if n not in present]:
         del cache[name]
@@ -1844,7 +1865,7 @@ def _stats_record(name, stats):
     for key in ("min", "max"):
         value = stats.get(key)
         if value is not None:
-            record[key] = value if not isinstance(value, str) else value[:256]
+            record[key] = value if not isinstance(value, str) else _redact_text(value[:256])
     for key in ("mean", "std", "distinct"):
         if key in stats:
             record[key] = stats[key]
@@ -1948,11 +1969,17 @@ def _polars_column_stats(series, ranges):
 _stats_cache = {}
 
 
-def _cached_stats(key, label, compute):
+class _NotCached(Exception):
+    """Raised by _column_stats(cached_only=True) when a column's statistics still have to be computed."""
+
+
+def _cached_stats(key, label, compute, cached_only=False):
     """Column statistics are a function of the column's content: reuse them by content digest (a frame that got
     one new column pays for that column only)."""
     stats = _stats_cache.get(key)
     if stats is None:
+        if cached_only:
+            raise _NotCached()
         stats = compute()
         if len(_stats_cache) >= 4096:
             _stats_cache.clear()
@@ -1962,8 +1989,9 @@ def _cached_stats(key, label, compute):
     return record
 
 
-def _column_stats(obj, kind, info, warnings, name):
-    """ColumnStats records of a data object (the rows the fingerprint hashed; at most _MAX_STATS_COLUMNS)."""
+def _column_stats(obj, kind, info, warnings, name, cached_only=False):
+    """ColumnStats records of a data object (the rows the fingerprint hashed; at most _MAX_STATS_COLUMNS).
+    With cached_only, raises _NotCached instead of computing anything."""
     ranges = info["ranges"]
     digests = info.get("digests") or []
     span = tuple(ranges) if ranges is not None else None
@@ -1973,6 +2001,8 @@ def _column_stats(obj, kind, info, warnings, name):
             return []
         key = ("numpy", info["fingerprint"])
         cached = _stats_cache.get(key)
+        if cached is None and cached_only:
+            raise _NotCached()
         if cached is None:
             values = _take_rows(obj, ranges, np)
             if obj.dtype.hasobject:
@@ -1994,17 +2024,394 @@ def _column_stats(obj, kind, info, warnings, name):
                 warnings.append("%s: statistics kept for the first %d columns" % (name, _MAX_STATS_COLUMNS))
                 break
             key = ("pandas", digests[i] if i < len(digests) else object(), str(series.dtype), span)
-            records.append(_cached_stats(key, column, lambda: _pandas_column_stats(np, pd, column, series, ranges)))
+            records.append(_cached_stats(key, column, lambda: _pandas_column_stats(np, pd, column, series, ranges), cached_only))
     elif kind == "polars":
         columns = obj.get_columns() if hasattr(obj, "columns") else [obj]
         for i, series in enumerate(columns[:_MAX_STATS_COLUMNS]):
             key = ("polars", digests[i] if i < len(digests) else object(), str(series.dtype), span)
-            records.append(_cached_stats(key, series.name, lambda: _polars_column_stats(series, ranges)))
+            records.append(_cached_stats(key, series.name, lambda: _polars_column_stats(series, ranges), cached_only))
     elif kind == "arrow":
         for i, (column_name, column) in enumerate(list(zip(obj.column_names, obj.columns))[:_MAX_STATS_COLUMNS]):
             key = ("arrow", digests[i] if i < len(digests) else object(), str(column.type), span)
-            records.append(_cached_stats(key, column_name, lambda: _stats_record(column_name, _arrow_stats(column, ranges))))
+            records.append(_cached_stats(key, column_name, lambda: _stats_record(column_name, _arrow_stats(column, ranges)), cached_only))
     return records
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Redaction (first line of defence: nothing that looks like a secret leaves the kernel)
+# --------------------------------------------------------------------------------------------------------------
+#
+# The same rules as core/capture/secret-names.ts and secret-patterns.ts (the frontend applies them again, with the
+# user's own patterns): a name denotes a secret by its last word (`db_password`, `OPENAI_API_KEY`, `hf_token`, but
+# not `pad_token`, `password_file` or `sort_key`); a text loses issued token formats, credentials in URLs, private
+# key blocks, Authorization/Bearer values and the values of secret-named assignments. Both implementations are
+# tested against one corpus (core/capture/redaction-corpus.json). Applied to params, explicit params, tags, string
+# statistics and the git diff.
+
+REDACTED = "[redacted]"
+_SECRET_WORDS = frozenset("password passwd pwd passphrase passcode secret secrets credential credentials creds auth "
+                          "authorization".split())
+_SECRET_SUFFIXES = ("password", "passwd", "secret", "apikey", "accesskey", "privatekey", "secretkey", "token")
+_KEY_QUALIFIERS = frozenset(
+    "api access private secret signing encryption master account client ssh auth subscription consumer app deploy "
+    "storage shared sas gpg pgp rsa license openai anthropic cohere mistral groq wandb kaggle comet neptune hf "
+    "huggingface github gitlab slack stripe aws gcp azure google pinecone replicate".split())
+_NON_SECRET_TOKEN_WORDS = frozenset(
+    "pad padding eos bos unk unknown cls sep separator mask sos eot eod start end stop begin special image audio "
+    "video vision placeholder decoder max min num n total count avg mean first last next prev new".split())
+_A = re.ASCII
+_PLACEHOLDER = re.compile(r"^(?:|none|null|nil|undefined|true|false|\*+|\[redacted\]|bearer|basic|token)$", re.I | _A)
+_AWS_KEY_ID = re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z\d])[A-Z\d]{16}\b", _A)
+_TOKEN_FORMATS = [
+    (_AWS_KEY_ID, None),
+    (re.compile(r"\b(?:gh[pousr]_[A-Za-z\d]{36,255}|github_pat_\w{22,255})\b", _A), None),
+    (re.compile(r"(?<![\w-])xox[a-z]-[A-Za-z\d-]{10,}", _A), None),
+    (re.compile(r"(?<![\w-])sk-[\w-]{20,}", _A), lambda m: re.search(r"\d", m) and re.search(r"[A-Z]", m)),
+    (re.compile(r"\b[rs]k_(?:live|test)_[A-Za-z\d]{16,}\b", _A), None),
+    (re.compile(r"\bAIza[\w-]{35}(?![\w-])", _A), None),
+    (re.compile(r"\bhf_[A-Za-z\d]{30,}\b", _A), None),
+    (re.compile(r"(?<![\w-])eyJ[\w-]{4,}\.eyJ[\w-]{4,}\.[\w-]*", _A), None),
+]
+_PRIVATE_KEY = re.compile(
+    r"-----BEGIN ((?:[A-Z\d]+ )*)PRIVATE KEY( BLOCK|)-----[\s\S]*?(?:-----END \1PRIVATE KEY\2-----|\Z)", _A)
+_URL_CREDENTIALS = re.compile(r"(?<![a-z\d+.-])([a-z][a-z\d+.-]{0,31}://)([^\s:/?#@]*):([^\s/?#]+)@", re.I | _A)
+_AUTH_HEADER = re.compile(
+    r"""\b(Authorization["']?\s*[:=]\s*["']?(?:(?:Bearer|Basic|Token|Digest|Negotiate|Bot)\s+)?)([^\s"',;]+)""",
+    re.I | _A)
+_BEARER = re.compile(r"\b(Bearer\s+)([\w\-.~+/]{8,}=*)", re.I | _A)
+_QUOTED = re.compile(
+    r"""(?<![\w.])(?<![\w.]-)([A-Za-z_][\w.-]{0,127})(["']?\]?(?:\s*:\s*[A-Za-z_][\w.]*)?\s*[:=]\s*)(["'])"""
+    r"""((?:\\.|(?!\3)[^\\\n]){0,1024})\3""", _A)
+_BARE = re.compile(r"""(?<![\w.])(?<![\w.]-)([A-Za-z_][\w.-]{0,127})=([^\s"'`,;&()\[\]{}<>=]+)(?=\Z|[\s;&"'`])""", _A)
+_AWS_SECRET = re.compile(r"(?<![\w/+.-])[A-Za-z\d/+]{40}(?![\w/+=.-])", _A)
+
+
+def _name_words(name):
+    name = re.sub(r"([a-z\d])([A-Z])", r"\1 \2", name)
+    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", name)
+    name = re.sub(r"([A-Za-z])(\d)", r"\1 \2", name)
+    return [w for w in re.split(r"[^a-z\d]+", name.lower()) if w and not w.isdigit()]
+
+
+def _is_secret_name(name):
+    """Whether a variable, param or dict-key name denotes a secret (secret-names.ts, built-in rules)."""
+    words = _name_words(str(name))
+    if not words:
+        return False
+    last, before = words[-1], words[:-1]
+    if last in _SECRET_WORDS:
+        return True
+    if last == "token":
+        return not any(w in _NON_SECRET_TOKEN_WORDS for w in before)
+    if last == "key":
+        return bool(before) and before[-1] in _KEY_QUALIFIERS
+    if last == "id":
+        return before[-2:] == ["access", "key"]
+    return any(last.endswith(suffix) for suffix in _SECRET_SUFFIXES)
+
+
+def _redact_quoted(text):
+    def replace(m):
+        key, mid, quote, value = m.group(1), m.group(2), m.group(3), m.group(4)
+        if not _is_secret_name(key):
+            return key + mid + quote + _redact_quoted(value) + quote
+        return m.group(0) if _PLACEHOLDER.match(value.strip()) else key + mid + quote + REDACTED + quote
+
+    return _QUOTED.sub(replace, text)
+
+
+def _redact_aws_secret(text):
+    has_key_id = _AWS_KEY_ID.search(text) is not None
+
+    def replace(m):
+        value = m.group(0)
+        if value.startswith("/") or not (re.search(r"[A-Z]", value) and re.search(r"[a-z]", value) and re.search(r"\d", value)):
+            return value
+        before = text[max(0, m.start() - 200):m.start()]
+        return REDACTED if has_key_id or re.search(r"aws|secret", before, re.I) else value
+
+    return _AWS_SECRET.sub(replace, text)
+
+
+def _redact_text(text):
+    """The text with every recognised secret replaced by "[redacted]", everything else unchanged."""
+    if not isinstance(text, str) or not text:
+        return text
+    text = _PRIVATE_KEY.sub(REDACTED, text)
+    text = _URL_CREDENTIALS.sub(lambda m: m.group(1) + m.group(2) + ":" + REDACTED + "@", text)
+    text = _AUTH_HEADER.sub(
+        lambda m: m.group(0) if len(m.group(2)) < 8 or _PLACEHOLDER.match(m.group(2)) else m.group(1) + REDACTED, text)
+    text = _BEARER.sub(lambda m: m.group(1) + REDACTED if re.search(r"[\d\-.~+/_]", m.group(2)) else m.group(0), text)
+    text = _redact_quoted(text)
+    text = _BARE.sub(
+        lambda m: m.group(1) + "=" + REDACTED if _is_secret_name(m.group(1)) and not _PLACEHOLDER.match(m.group(2))
+        else m.group(0), text)
+    text = _redact_aws_secret(text)
+    for pattern, accept in _TOKEN_FORMATS:
+        text = pattern.sub(lambda m: REDACTED if accept is None or accept(m.group(0)) else m.group(0), text)
+    return text
+
+
+def _redact_value(value, depth=0):
+    """A JSON value with secrets removed: strings redacted, values under secret dict keys replaced."""
+    if isinstance(value, str):
+        return _redact_text(value)
+    if isinstance(value, list) and depth < 32:
+        return [_redact_value(v, depth + 1) for v in value]
+    if isinstance(value, dict) and depth < 32:
+        return {k: (_mask_secret(v) if _is_secret_name(k) else _redact_value(v, depth + 1)) for k, v in value.items()}
+    return value
+
+
+def _mask_secret(value):
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str) and _PLACEHOLDER.match(value.strip()):
+        return value
+    return REDACTED
+
+
+def _redact_param(key, value):
+    """(key, value) as a param may leave the kernel: a secret name keeps its key with the value masked."""
+    return key, (_mask_secret(value) if _is_secret_name(key) else _redact_value(value))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Fingerprints and statistics in the background
+# --------------------------------------------------------------------------------------------------------------
+#
+# Hashing runs at memory speed, about as fast as the cheap pandas step that made the data, so doing it in the delta
+# would cost a notebook of such steps more than its 2% budget (docs/benchmarks.md). One background thread takes
+# over what is large (numpy, pandas and xxhash release the GIL, so on a machine with a spare core the notebook does
+# not wait), and later deltas hand the results over; `pending` tells the frontend that work is still running, so it
+# asks again once the kernel is idle.
+# - Objects above _DEFER_BYTES that can be protected from later writes are fingerprinted there: the snapshot comes
+#   in a later delta with the `executionCount` of the execution after which it was seen.
+# - Objects above _STATS_INLINE_BYTES that cannot (numpy arrays, pandas without copy-on-write) are fingerprinted in
+#   the delta; only their column statistics, unless already cached by content, come later as `columnStats`
+#   (fingerprint + name) for the snapshot reported with `statsPending: true`.
+#
+# The thread must read the content that was seen. pandas with copy-on-write (pandas 3, or the option on) gets a
+# shallow copy, which pandas protects: a later in-place write to the user's frame copies first. polars frames are
+# cloned (cheap, immutable buffers) and Arrow tables are immutable. numpy arrays (and pandas without copy-on-write)
+# cannot be protected without a copy, so their statistics are handed over only if no cell started while they were
+# computed, or if the object is still unchanged as far as the delta that hands them over can tell (the
+# change-detection rules above); otherwise they are dropped with a warning rather than describe a mixture.
+
+
+def _attach_stats(snapshot, obj, kind, info, warnings, name):
+    """Puts column statistics on a snapshot now, or queues them for the background thread (statsPending)."""
+    try:
+        if info["nbytes"] <= _STATS_INLINE_BYTES:
+            snapshot["columns"] = _column_stats(obj, kind, info, warnings, name)
+            return
+        try:
+            snapshot["columns"] = _column_stats(obj, kind, info, warnings, name, cached_only=True)
+            return
+        except _NotCached:
+            pass
+        if _queue_stats(obj, kind, info, name):
+            snapshot["statsPending"] = True
+        else:
+            snapshot["columns"] = _column_stats(obj, kind, info, warnings, name)
+    except Exception as exc:
+        warnings.append("%s: column statistics failed (%r)" % (name, exc))
+
+
+def _copy_on_write(pd):
+    """True when pandas protects shared data from in-place writes (pandas 3, or the option turned on)."""
+    try:
+        if int(str(pd.__version__).split(".")[0]) >= 3:
+            return True
+        return pd.options.mode.copy_on_write is True
+    except Exception:
+        return False
+
+
+def _freeze(obj, kind):
+    """(what the background thread may read, whether later writes to `obj` cannot reach it)."""
+    if kind == "pandas":
+        pd = sys.modules.get("pandas")
+        if pd is not None and _copy_on_write(pd):
+            return obj.copy(deep=False), True
+        return obj, False
+    if kind == "polars":
+        return obj.clone(), True
+    if kind == "arrow":
+        return obj, True
+    return obj, False
+
+
+def _queue_stats(obj, kind, info, name):
+    """Hands the statistics of `obj` to the background thread; False when there is no thread to hand them to."""
+    st = _state
+    try:
+        frozen, protected = _freeze(obj, kind)
+    except Exception:
+        return False
+    job = {
+        "type": "stats",
+        "obj": frozen,
+        "kind": kind,
+        "name": name,
+        "info": {"fingerprint": info["fingerprint"], "ranges": info["ranges"], "digests": info.get("digests") or []},
+        "epoch": st.cell_epoch,
+        "protected": protected,
+    }
+    return _queue_job(st, job)
+
+
+def _estimated_nbytes(obj, kind):
+    if kind == "pandas":
+        return _pandas_nbytes(sys.modules["numpy"], obj)
+    if kind == "polars":
+        return obj.estimated_size()
+    if kind == "arrow":
+        return obj.nbytes
+    return getattr(obj, "nbytes", 0)
+
+
+def _defer_snapshot(cache, name, obj, kind, max_bytes, cheap, ref, reported, execution_count):
+    """Fingerprints a large object that can be protected from later writes (see above) in the background: its
+    snapshot comes in a later delta with the execution count it belongs to. False when it must be done now."""
+    if kind not in ("pandas", "polars", "arrow"):
+        return False
+    try:
+        nbytes = _estimated_nbytes(obj, kind)
+        if nbytes <= _DEFER_BYTES:
+            return False
+        frozen, protected = _freeze(obj, kind)
+    except Exception:
+        return False
+    if not protected:
+        return False
+    st = _state
+    job = {
+        "type": "snapshot",
+        "obj": frozen,
+        "kind": kind,
+        "name": name,
+        "maxBytes": max_bytes,
+        "previous": reported,
+        "executionCount": execution_count,
+        "fingerprint": None,
+    }
+    if not _queue_job(st, job):
+        return False
+    cache[name] = {"oid": id(obj), "ref": ref, "cheap": cheap, "reported": job, "nbytes": nbytes}
+    return True
+
+
+def _queue_job(st, job):
+    try:
+        if st.stats_jobs is None:
+            import queue
+
+            jobs = queue.SimpleQueue()
+            thread = threading.Thread(target=_background_loop, args=(st, jobs), name="runtrail-stats", daemon=True)
+            thread.start()
+            st.stats_jobs = jobs
+    except Exception:
+        return False
+    with st.lock:
+        st.stats_pending += 1
+    st.stats_jobs.put(job)
+    return True
+
+
+def _background_loop(st, jobs):
+    while True:
+        job = jobs.get()
+        try:
+            result = _background_snapshot(job) if job["type"] == "snapshot" else _background_stats(st, job)
+        except Exception as exc:
+            result = {"type": job["type"], "name": job["name"], "warnings": ["%s: background capture failed (%r)" % (job["name"], exc)]}
+        job.pop("obj", None)  # releases the frozen copy before the result waits for a delta
+        with st.lock:
+            st.stats_done.append(result)
+            st.stats_pending -= 1
+
+
+def _background_stats(st, job):
+    warnings = []
+    try:
+        columns = _column_stats(job["obj"], job["kind"], job["info"], warnings, job["name"])
+    except Exception as exc:
+        columns = []
+        warnings.append("%s: column statistics failed (%r)" % (job["name"], exc))
+    return {
+        "type": "stats",
+        "fingerprint": job["info"]["fingerprint"],
+        "name": job["name"],
+        "columns": columns,
+        "warnings": warnings,
+        "untouched": job["protected"] or st.cell_epoch == job["epoch"],
+    }
+
+
+def _background_snapshot(job):
+    name, obj, kind = job["name"], job["obj"], job["kind"]
+    warnings = []
+    try:
+        info = _fingerprint(obj, kind, job["maxBytes"])
+    except Exception as exc:
+        job["fingerprint"] = None
+        return {"type": "snapshot", "name": name, "job": job, "snapshot": None,
+                "warnings": ["%s: cannot fingerprint %s (%r); skipped" % (name, type(obj).__name__, exc)]}
+    warnings.extend("%s: %s" % (name, w) for w in info["warnings"])
+    job["fingerprint"] = info["fingerprint"]
+    previous = job["previous"]
+    if isinstance(previous, dict):  # an earlier background fingerprint of the same name (done: one FIFO thread)
+        previous = previous.get("fingerprint")
+    snapshot = None
+    if info["fingerprint"] != previous:
+        snapshot = _snapshot_record(name, kind, info)
+        snapshot["executionCount"] = job["executionCount"]
+        try:
+            snapshot["columns"] = _column_stats(obj, kind, info, warnings, name)
+        except Exception as exc:
+            warnings.append("%s: column statistics failed (%r)" % (name, exc))
+    return {"type": "snapshot", "name": name, "job": job, "snapshot": snapshot, "warnings": warnings}
+
+
+def _finished_background(warnings):
+    """(columnStats records, late snapshots, how much is still being computed) since the previous delta."""
+    st = _state
+    with st.lock:
+        done, st.stats_done = st.stats_done, []
+        pending = st.stats_pending
+    stats, snapshots = [], []
+    for result in done:
+        warnings.extend(result["warnings"])
+        entry = st.snap_cache.get(result["name"])
+        if result["type"] == "snapshot":
+            job = result.get("job")
+            if entry is not None and job is not None and entry["reported"] is job:
+                entry["reported"] = job["fingerprint"]
+            if result.get("snapshot") is not None:
+                snapshots.append(result["snapshot"])
+            continue
+        if "fingerprint" not in result:
+            continue
+        if not result["untouched"] and (entry is None or entry["reported"] != result["fingerprint"]):
+            warnings.append("%s: statistics skipped: it changed while they were computed" % result["name"])
+            columns = []
+        else:
+            columns = result["columns"]
+        stats.append({"fingerprint": result["fingerprint"], "name": result["name"], "columns": columns})
+    return stats, snapshots, pending
+
+
+def _wait_for_statistics(timeout=10.0):
+    """Blocks until the background thread has finished everything queued (for scripts and tests); False on
+    timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with _state.lock:
+            if _state.stats_pending == 0:
+                return True
+        time.sleep(0.002)
+    return False
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -2149,7 +2556,7 @@ def _git_state(folder):
         except Exception:
             diff = None
         if diff is not None:
-            text = diff.decode("utf-8", "replace")
+            text = _redact_text(diff.decode("utf-8", "replace"))
             if len(text) > _GIT_DIFF_MAX:
                 marker = "\n[runtrail: diff truncated at 1 MB]\n"
                 text = text[: _GIT_DIFF_MAX - len(marker)] + marker

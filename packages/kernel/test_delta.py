@@ -118,17 +118,17 @@ def test_snapshots_are_reported_when_new_or_changed_only(nb):
 
 def test_in_place_single_value_change_in_a_large_array_is_detected_in_the_cell_that_made_it(nb):
     nb.run("import numpy as np, pandas as pd\nbig = np.zeros(4_000_000)\nframe = pd.DataFrame({'v': np.zeros(3_000_000)})", cell_id="c1")
-    before = {s["name"]: s["fingerprint"] for s in nb.delta()["snapshots"]}
+    before = {s["name"]: s["fingerprint"] for s in nb.settled_delta()["snapshots"]}
     assert set(before) == {"big", "frame"}
     # Same buffer, same pointer, an element the 16-element probe does not look at.
     nb.run("big[1_234_567] = 1.0", cell_id="c2")
-    [snap] = nb.delta()["snapshots"]
+    [snap] = nb.settled_delta()["snapshots"]
     assert snap["name"] == "big" and snap["fingerprint"] != before["big"]
     nb.run("frame.loc[1_234_567, 'v'] = 2.0", cell_id="c3")
-    [snap] = nb.delta()["snapshots"]
+    [snap] = nb.settled_delta()["snapshots"]
     assert snap["name"] == "frame" and snap["fingerprint"] != before["frame"]
     nb.run("frame.iloc[5, 0] = 3.0\nbig += 0", cell_id="c4")
-    assert {s["name"] for s in nb.delta()["snapshots"]} == {"frame"}
+    assert {s["name"] for s in nb.settled_delta()["snapshots"]} == {"frame"}
 
 
 def test_polars_arrow_and_numpy_objects_are_snapshotted(nb):
@@ -360,7 +360,7 @@ def test_trivial_cell_delta_costs_well_under_a_millisecond(nb):
            "frames = None\n"
            + "\n".join("df%d = pd.DataFrame({'a': np.arange(100_000.0), 'b': np.arange(100_000)})" % i for i in range(5))
            + "\narr = np.zeros((1000, 1000))\n" + "\n".join("v%d = %d" % (i, i) for i in range(300)), cell_id="setup")
-    nb.delta()
+    nb.settled_delta()  # the setup's objects are fingerprinted and described: steady state
     rt = nb.rt
     times = []
     for i in range(300):
