@@ -63,6 +63,12 @@ describe('filter quick pick items', () => {
     expect(items.slice(1).map((i) => i.action)).toEqual([{ kind: 'insert', text: 'metrics.acc > 0.9 and params.optimizer ' }]);
   });
 
+  it('offers no field where a value is due', () => {
+    expect(filterPickItems('metrics.acc > ', entries, null).map((i) => i.action.kind)).toEqual(['invalid']);
+    expect(filterPickItems("params.optimizer like", entries, null).map((i) => i.action.kind)).toEqual(['invalid']);
+    expect(filterPickItems('metrics.in', entries, null).map((i) => i.action.kind)).toContain('invalid');
+  });
+
   it('offers to clear an active filter when the box is emptied', () => {
     const active = parseRunsFilter('metrics.acc > 0.9');
     const items = filterPickItems('', entries, active.ok ? active.filter : null);

@@ -121,6 +121,8 @@ export function filterPickItems(text: string, entries: readonly ExperimentEntry[
     const { shown, total } = filterCounts(entries, parsed.filter);
     items.push({ label: `$(filter) Filter: ${parsed.filter.text}`, description: `${shown} of ${total} runs`, detail: 'Press Enter to apply', action: { kind: 'apply', text: parsed.filter.text } });
   }
+  // After an operator a value is due, not a field.
+  if (/(?:[<>=!]|\s(?:like|in))\s*$/i.test(text)) return items;
   const lastWord = /(\S*)$/.exec(text)?.[1]?.toLowerCase() ?? '';
   const typingField = lastWord !== '' && !/^(and|[<>=!]+|like|in)$/.test(lastWord) && !/^['"\d(-]/.test(lastWord);
   const candidates = filterFields(entries).filter((f) => !typingField || f.field.toLowerCase().includes(lastWord));
