@@ -4,20 +4,10 @@
  * punctuation appear as leaf nodes named by their text (`for`, `in`, `as`, `,`).
  */
 import type { SyntaxNode } from '@lezer/common';
+import { importBindings, type ImportBinding } from './imports';
+import { literalValue } from './literals';
+import { PUNCTUATION, children } from './syntax';
 import { ClassScope, CellScope, ComprehensionScope, FunctionScope, type MutationKind, type Scope } from './scopes';
-
-/** One name an import statement binds. */
-export interface ImportBinding {
-  /** The module as written (`numpy`, `a.b`, `.local`). */
-  module: string;
-  /** The imported member for `from m import name`; null for `import m`. */
-  name: string | null;
-  /** The name bound in the notebook (`np` for `import numpy as np`, `a` for `import a.b`). */
-  bound: string;
-  /** `from m import *`: the bound names are unknown. */
-  star: boolean;
-  line: number;
-}
 
 /** A top-level `def` or `class` and its source span. */
 export interface Definition {
@@ -38,13 +28,7 @@ export const MUTATING_METHODS: ReadonlySet<string> = new Set([
 const COMPREHENSIONS = new Set([
   'ArrayComprehensionExpression', 'DictionaryComprehensionExpression', 'SetComprehensionExpression', 'ComprehensionExpression',
 ]);
-const PUNCTUATION = new Set([',', '(', ')', '[', ']', '{', '}', ':', '*', '**', '.', ';']);
-
-function children(node: SyntaxNode): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
-  for (let c = node.firstChild; c; c = c.nextSibling) out.push(c);
-  return out;
-}
+export type { ImportBinding };
 
 /** The walker of one cell: collects into `cell` plus the module-level imports, definitions and literals. */
 export class CellWalker {
@@ -165,7 +149,7 @@ export class CellWalker {
   private recordLiteral(targets: SyntaxNode[], value: SyntaxNode[]): void {
     const names = targets.filter((t) => t.name === 'VariableName').map((t) => this.text(t));
     const simple = targets.length === names.length && value.length === 1;
-    const literal = simple ? this.literalValue(value[0]!) : undefined;
+    const literal = simple ? literalValue(value[0]!, (n) => this.text(n)) : undefined;
     for (const t of targets) for (const name of this.boundNames(t)) this.literals.delete(name);
     if (literal !== undefined) for (const name of names) this.literals.set(name, literal);
   }
@@ -176,46 +160,6 @@ export class CellWalker {
       return children(node).flatMap((c) => this.boundNames(c));
     }
     return [];
-  }
-
-  /** The JSON value of a literal expression (numbers, strings, booleans, None, lists and dicts of them). */
-  literalValue(node: SyntaxNode): unknown {
-    const text = this.text(node);
-    switch (node.name) {
-      case 'Number':
-        return /^-?[\d_]+(\.[\d_]*)?([eE][-+]?\d+)?$/.test(text) ? Number(text.replace(/_/g, '')) : undefined;
-      case 'Boolean':
-        return text === 'True';
-      case 'None':
-        return null;
-      case 'String': {
-        const m = /^(['"])((?:(?!\1)[^\\\n])*)\1$/.exec(text);
-        return m ? m[2] : undefined;
-      }
-      case 'UnaryExpression': {
-        const [op, operand] = children(node);
-        const v = operand ? this.literalValue(operand) : undefined;
-        return op && this.text(op) === '-' && typeof v === 'number' ? -v : undefined;
-      }
-      case 'ArrayExpression':
-      case 'TupleExpression': {
-        const items = children(node).filter((c) => !PUNCTUATION.has(c.name)).map((c) => this.literalValue(c));
-        return items.every((v) => v !== undefined) ? items : undefined;
-      }
-      case 'DictionaryExpression': {
-        const kids = children(node).filter((c) => !PUNCTUATION.has(c.name) || c.name === ':');
-        const out: Record<string, unknown> = {};
-        for (let i = 0; i + 2 < kids.length + 1; i += 3) {
-          const key = this.literalValue(kids[i]!);
-          const value = kids[i + 2] ? this.literalValue(kids[i + 2]!) : undefined;
-          if (typeof key !== 'string' || value === undefined || kids[i + 1]?.name !== ':') return undefined;
-          out[key] = value;
-        }
-        return out;
-      }
-      default:
-        return undefined;
-    }
   }
 
   /** The notebook-level name an expression like `df.loc[0].x` hangs from, if any. */
@@ -397,43 +341,12 @@ export class CellWalker {
   }
 
   private visitImport(node: SyntaxNode, scope: Scope): void {
-    const kids = children(node);
     const line = this.lineOf(node.from);
-    const add = (binding: Omit<ImportBinding, 'line'>) => {
+    for (const binding of importBindings(node, (n) => this.text(n))) {
       if (!binding.star) scope.bind(binding.bound);
-      if (scope === this.cell) {
-        this.imports.push({ ...binding, line });
-        this.literals.delete(binding.bound);
-      }
-    };
-    if (kids[0]?.name === 'from') {
-      const importAt = kids.findIndex((k) => k.name === 'import');
-      const module = kids.slice(1, importAt).map((k) => this.text(k)).join('');
-      const names = kids.slice(importAt + 1).filter((k) => k.name !== '(' && k.name !== ')');
-      for (let i = 0; i < names.length; i++) {
-        const k = names[i]!;
-        if (k.name === '*') add({ module, name: '*', bound: '*', star: true });
-        else if (k.name === 'VariableName') {
-          const alias = names[i + 1]?.name === 'as' ? names[i + 2] : undefined;
-          add({ module, name: this.text(k), bound: this.text(alias ?? k), star: false });
-          if (alias) i += 2;
-        }
-      }
-      return;
-    }
-    // import a.b.c [as x], d
-    let parts: string[] = [];
-    for (let i = 1; i <= kids.length; i++) {
-      const k = kids[i];
-      if (!k || k.name === ',') {
-        if (parts.length) add({ module: parts.join('.'), name: null, bound: parts[0]!, star: false });
-        parts = [];
-      } else if (k.name === 'as') {
-        const alias = kids[i + 1];
-        if (alias) add({ module: parts.join('.'), name: null, bound: this.text(alias), star: false });
-        parts = [];
-        i++;
-      } else if (k.name === 'VariableName') parts.push(this.text(k));
+      if (scope !== this.cell) continue;
+      this.imports.push({ ...binding, line });
+      this.literals.delete(binding.bound);
     }
   }
 

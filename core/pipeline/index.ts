@@ -22,12 +22,12 @@ export type {
   CellRef,
   DemotionPlan,
   PlannedFile,
-  PreviewInput,
   PromotionNotebook,
   PromotionOptions,
   PromotionPlan,
   PromotionPreview,
-  ValueSnapshot,
 } from './promote';
 export { pythonLiteral, renderStepModule } from './stepfile';
 export type { StepModuleParts, StepParameter } from './stepfile';
+export { SNAPSHOT_FORMATS, bindInputs, snapshotsByName } from './inputs';
+export type { BindingContext, BoundInputs, PreviewInput, ValueSnapshot } from './inputs';

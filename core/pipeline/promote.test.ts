@@ -74,6 +74,15 @@ describe('planPromotion', () => {
     expect(second.pipeline.steps.map((s) => s.name)).toEqual(['build_features', 'train']);
   });
 
+  it('wires a literal to the step that outputs it rather than making it a param', () => {
+    const nb: PromotionNotebook = { path: 'p.ipynb', cells: [code('a', 'k = 3'), code('b', 'y = k + 1'), code('c', 'print(k, y)')] };
+    const up = planPromotion(nb, { id: 'a' }, null, { name: 'make_k' });
+    expect(up.preview.outputs).toEqual([{ name: 'k', type: 'int', format: 'json' }]);
+    const down = planPromotion(nb, { id: 'b' }, up.writes[1]!.content, { name: 'use_k' });
+    expect(down.preview.params).toEqual([]);
+    expect(down.preview.inputs).toEqual([{ name: 'k', from: 'step', step: 'make_k', type: 'int' }]);
+  });
+
   it('updates in place when promoted again, keeping a param value edited in pipeline.yaml', () => {
     const yaml2 = second.writes.find((f) => f.path === 'pipeline.yaml')!.content.replace('n_estimators: 20', 'n_estimators: 50');
     const again = planPromotion(notebook, { id: 'train' }, yaml2);

@@ -3,14 +3,15 @@
  * the current `pipeline.yaml` text and return a plan (a preview for the user, the files to write or delete and the
  * tag edit of the cell). Callers (the CLI, the JupyterLab and VS Code commands) show the preview, then apply it.
  */
-import { analyzeNotebook, cellDataflow, type CellAnalysis, type CellInput, type NotebookCellSource } from '../analysis';
+import { analyzeNotebook, cellDataflow, type CellAnalysis, type NotebookCellSource } from '../analysis';
 import type { JsonValue } from '../schema/primitives';
 import { PipelineError } from './errors';
 import { deriveCellId, stepOfTags, stepTag, STEP_TAG_PREFIX } from './ipynb';
-import { PipelineSpec, StepName, findCycle, type PipelineStep, type PipelineStepInput, type ValueFormat } from './model';
+import { PipelineSpec, StepName, findCycle, type PipelineStep, type ValueFormat } from './model';
 import { literalType, renderStepModule, type StepParameter } from './stepfile';
 import { parsePipelineYaml, stringifyPipeline } from './yaml';
 import { importLine, resolveHelpers } from './helpers';
+import { SNAPSHOT_FORMATS, bindInputs, type PreviewInput, type ValueSnapshot } from './inputs';
 
 /** The notebook a cell is promoted from: its project-relative path and cells. */
 export interface PromotionNotebook {
@@ -20,12 +21,6 @@ export interface PromotionNotebook {
 
 /** A cell by position (0-based, all cells counted) or by nbformat id. */
 export type CellRef = { index: number } | { id: string };
-
-/** What the last captured run knows of a value: its snapshot fingerprint and kind. */
-export interface ValueSnapshot {
-  fingerprint?: string;
-  kind?: 'pandas' | 'polars' | 'numpy' | 'arrow' | 'file' | string;
-}
 
 /** Choices of the caller. */
 export interface PromotionOptions {
@@ -38,11 +33,6 @@ export interface PromotionOptions {
   /** Folder of step modules, project-relative. */
   stepsDir?: string;
 }
-
-/** One input as the preview shows it. */
-export type PreviewInput =
-  | { name: string; from: 'step'; step: string; type: string }
-  | { name: string; from: 'data'; snapshot?: string; type: string; cell: number };
 
 /** What promoting will do, for the user to confirm. */
 export interface PromotionPreview {
@@ -75,13 +65,6 @@ export interface PromotionPlan {
   /** Tag edit of the notebook cell; `id` is set when the cell had none and must get it. */
   cellTag: { index: number; add: string[]; removePrefix: string; id?: string };
 }
-
-const FORMATS: Record<string, { type: string; format: ValueFormat }> = {
-  pandas: { type: 'pandas.DataFrame', format: 'parquet' },
-  polars: { type: 'polars.DataFrame', format: 'parquet' },
-  arrow: { type: 'pyarrow.Table', format: 'parquet' },
-  numpy: { type: 'numpy.ndarray', format: 'npy' },
-};
 
 /** Finds the cell a reference points at. */
 export function resolveCell(notebook: PromotionNotebook, ref: CellRef): { index: number; id: string; hadId: boolean } {
@@ -159,37 +142,19 @@ export function planPromotion(notebook: PromotionNotebook, ref: CellRef, existin
   const helpers = resolveHelpers(flow.inputs.filter((i) => i.kind === 'definition'), analyses, name);
   const neededImports = [...flow.inputs.filter((i) => i.kind === 'import'), ...helpers.imports];
   const importLines = [...new Set(neededImports.map((i) => importLine(analyses, i)))];
-  const warnings: string[] = [];
   const values = flow.inputs.filter((i) => i.kind === 'value');
-  const paramInputs = values.filter((i) => isParam(analyses, i));
-  const dataInputs = values.filter((i) => !paramInputs.includes(i));
-
-  // A param keeps the value pipeline.yaml already gives it (the user may have changed it there).
-  const params = paramInputs.map((i) => ({ name: i.name, value: spec.params[i.name] ?? (analyses[i.fromCell]!.literals[i.name] as JsonValue) }));
-
-  const otherSteps = spec.steps.filter((s) => s !== previous);
-  const inputs: PipelineStepInput[] = [];
-  const previewInputs: PreviewInput[] = [];
-  for (const input of dataInputs) {
-    const producerId = cellIdAt(notebook, input.fromCell);
-    const upstream = otherSteps.find((s) => s.notebook === notebook.path && s.cell === producerId);
-    const output = upstream?.outputs.find((o) => o.name === input.name);
-    if (upstream && output) {
-      inputs.push({ name: input.name, from: 'step', step: upstream.name, output: output.name, type: output.type });
-      previewInputs.push({ name: input.name, from: 'step', step: upstream.name, type: output.type });
-      continue;
-    }
-    if (upstream) warnings.push(`step "${upstream.name}" does not output "${input.name}": promote cell ${input.fromCell} again to wire it`);
-    const snap = options.snapshots?.[input.name];
-    const known = snap?.kind ? FORMATS[snap.kind] : undefined;
-    const type = known?.type ?? 'object';
-    if (!snap?.fingerprint) warnings.push(`no snapshot of "${input.name}" from the last run: the data input is unbound until one is captured`);
-    inputs.push({ name: input.name, from: 'data', type, format: known?.format ?? 'pickle', ...(snap?.fingerprint ? { snapshot: snap.fingerprint } : {}) });
-    previewInputs.push({ name: input.name, from: 'data', type, cell: input.fromCell, ...(snap?.fingerprint ? { snapshot: snap.fingerprint } : {}) });
-  }
+  const bound = bindInputs(values, {
+    analyses,
+    cellId: (i) => cellIdAt(notebook, i),
+    notebookPath: notebook.path,
+    otherSteps: spec.steps.filter((s) => s !== previous),
+    pipelineParams: spec.params,
+    snapshots: options.snapshots ?? {},
+  });
+  const { inputs, params, warnings } = bound;
 
   const outputs = flow.outputs.map((o) => {
-    const known = FORMATS[options.snapshots?.[o.name]?.kind ?? ''];
+    const known = SNAPSHOT_FORMATS[options.snapshots?.[o.name]?.kind ?? ''];
     const literal = analysis.literals[o.name];
     if (known) return { name: o.name, ...known };
     if (literal !== undefined && literal !== null) return { name: o.name, type: literalType(literal as JsonValue), format: 'json' as const };
@@ -248,7 +213,7 @@ export function planPromotion(notebook: PromotionNotebook, ref: CellRef, existin
       step: name,
       cell: { index: cell.index, id: cell.id },
       update: previous !== undefined,
-      inputs: previewInputs,
+      inputs: bound.preview,
       outputs,
       params,
       upstream,
@@ -265,14 +230,6 @@ export function planPromotion(notebook: PromotionNotebook, ref: CellRef, existin
     deletes: renamed && previous ? [previous.source] : [],
     cellTag: { index: cell.index, add: [stepTag(name)], removePrefix: STEP_TAG_PREFIX, ...(cell.hadId ? {} : { id: cell.id }) },
   };
-}
-
-/**
- * An input is a param when the cell that last bound it assigned a literal (`lr = 0.1`), which covers the cell
- * tagged `parameters` (papermill's convention) and the literal assignments capture records as params.
- */
-function isParam(analyses: Array<CellAnalysis | null>, input: CellInput): boolean {
-  return input.name in (analyses[input.fromCell]?.literals ?? {});
 }
 
 function validated(spec: PipelineSpec, step: string): PipelineSpec {

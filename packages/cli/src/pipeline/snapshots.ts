@@ -3,7 +3,7 @@
  * experiment id is in its metadata (`metadata.runtrail.experimentId`, written by the extensions). Promotion still
  * works offline: when the backend cannot be reached the inputs stay unbound and the preview says so.
  */
-import type { ValueSnapshot } from '@runtrail/core/pipeline';
+import { snapshotsByName, type ValueSnapshot } from '@runtrail/core/pipeline';
 import { connect, type ConnectionOptions } from '../connection';
 
 /** The experiment id a notebook's metadata names, if any. */
@@ -26,11 +26,7 @@ export async function lastRunSnapshots(
     const page = await client.call('searchRuns', { body: { experimentIds: [experimentId], orderBy: [{ field: 'attributes.startTime', direction: 'desc' }], pageSize: 1 } });
     const run = page.runs[0];
     if (!run) return { snapshots: {}, note: `no captured run of experiment ${experimentId} yet` };
-    const snapshots: Record<string, ValueSnapshot> = {};
-    for (const s of [...run.snapshots].sort((a, b) => a.capturedAt - b.capturedAt)) {
-      snapshots[s.name] = { fingerprint: s.fingerprint, kind: s.kind };
-    }
-    return { snapshots };
+    return { snapshots: snapshotsByName(run.snapshots) };
   } catch (error) {
     return { snapshots: {}, note: `could not read the last run's snapshots (${(error as Error).message.split('\n')[0]})` };
   }
