@@ -31,7 +31,8 @@ export interface CellRunResult {
 
 /** Ports of a NotebookRunner. */
 export interface NotebookRunnerOptions {
-  server: () => JupyterServer;
+  /** The server to start the next kernel on (the settings may have changed since the last one). */
+  server: () => Promise<JupyterServer>;
   /** The notebook's path relative to the Jupyter server's root (the kernel runs in its folder). */
   serverPath: string;
   /** Capture of the notebook, or null while capture is off. */
@@ -95,7 +96,7 @@ export class NotebookRunner {
     this.setState('starting');
     try {
       this.session?.dispose();
-      this.session = await this.options.server().startSession(this.options.serverPath);
+      this.session = await (await this.options.server()).startSession(this.options.serverPath);
     } catch (error) {
       this.setState('none');
       throw error;

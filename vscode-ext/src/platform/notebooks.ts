@@ -44,6 +44,8 @@ export interface NotebookCaptureApi {
 
 interface NotebookEntry {
   capture: Promise<NotebookCapture | null> | null;
+  /** The capture once opened (the runner reads it synchronously). */
+  opened: NotebookCapture | null;
   runner: NotebookRunner | null;
   /** Execution order of the last execution another controller made (restart detection). */
   lastOrder: number | null;
@@ -75,7 +77,7 @@ export function registerNotebooks(context: vscode.ExtensionContext, deps: { sett
   const entryOf = (notebook: vscode.NotebookDocument): NotebookEntry => {
     const key = notebook.uri.toString();
     let entry = entries.get(key);
-    if (!entry) entries.set(key, (entry = { capture: null, runner: null, lastOrder: null, seen: new WeakMap() }));
+    if (!entry) entries.set(key, (entry = { capture: null, opened: null, runner: null, lastOrder: null, seen: new WeakMap() }));
     return entry;
   };
 
@@ -96,10 +98,13 @@ export function registerNotebooks(context: vscode.ExtensionContext, deps: { sett
         notebookDir: notebook.uri.scheme === 'file' ? dirname(notebook.uri.fsPath) : '',
         snapshotMaxBytes: SNAPSHOT_MAX_BYTES,
       },
-    ).catch((error: Error) => {
-      report(`runtrail: cannot capture ${basename(notebook.uri.path)}: ${error.message}`);
-      return null;
-    });
+    ).then(
+      (capture) => (entry.opened = capture),
+      (error: Error) => {
+        report(`runtrail: cannot capture ${basename(notebook.uri.path)}: ${error.message}`);
+        return null;
+      },
+    );
     return entry.capture;
   };
 
@@ -127,16 +132,14 @@ export function registerNotebooks(context: vscode.ExtensionContext, deps: { sett
   };
   describeServer();
 
-  const runnerOf = async (notebook: vscode.NotebookDocument): Promise<NotebookRunner> => {
+  const runnerOf = (notebook: vscode.NotebookDocument): NotebookRunner => {
     const entry = entryOf(notebook);
     if (entry.runner) return entry.runner;
-    // The server is looked up when the kernel starts, so a changed URL or token applies to the next kernel.
-    const current = await jupyterServer();
-    const capture = jupyter.captureEnabled() ? await captureOf(notebook, 'full') : null;
+    // The server is looked up when a kernel starts, so a changed URL or token applies to the next kernel.
     entry.runner = new NotebookRunner({
-      server: () => current,
+      server: jupyterServer,
       serverPath: vscode.workspace.asRelativePath(notebook.uri, false),
-      capture: () => (jupyter.captureEnabled() ? capture : null),
+      capture: () => (jupyter.captureEnabled() ? entry.opened : null),
       helperSource,
       helperConfig: () => ({ backendUrl: backend?.serverUrl ?? null, token: backend?.token ?? null }),
       report,
@@ -149,7 +152,10 @@ export function registerNotebooks(context: vscode.ExtensionContext, deps: { sett
     const executions = cells.map((cell) => controller.createNotebookCellExecution(cell));
     let runner: NotebookRunner;
     try {
-      runner = await runnerOf(notebook);
+      // Opened before the kernel starts, so the kernel start is a run boundary; later when capture is switched on.
+      if (jupyter.captureEnabled()) await captureOf(notebook, 'full');
+      runner = runnerOf(notebook);
+      await runner.kernel();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       report(`runtrail: ${message}`);

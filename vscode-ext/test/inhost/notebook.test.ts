@@ -112,12 +112,13 @@ export function notebookSuite(): void {
     it('interrupts a running cell', async function () {
       this.timeout(120_000);
       const { notebooks } = await runtrail();
-      const editor = await openNotebook(writeNotebook('inhost-interrupt.ipynb', ['import time\ntime.sleep(60)']));
+      const editor = await openNotebook(writeNotebook('inhost-interrupt.ipynb', ["import time\nprint('sleeping', flush=True)\ntime.sleep(60)"]));
       const notebook = editor.notebook;
       await selectController(editor, notebooks.controllerId, EXTENSION_ID);
       const started = Date.now();
       void executeCells(notebook, 0, 1);
-      await until(() => notebooks.runnerOf(notebook)?.state === 'busy', 'the kernel to be busy', 60_000);
+      // Interrupt once the cell itself runs (the kernel is also busy while the helper is injected).
+      await until(() => texts(notebook.cellAt(0)).some((t) => t.includes('sleeping')), 'the cell to start sleeping', 60_000);
       // The editor's Interrupt action (the notebook is the active editor); VS Code calls the interruptHandler.
       await vscode.commands.executeCommand('notebook.cancelExecution');
       await until(() => finished(notebook.cellAt(0)), 'the interrupted cell to finish', 30_000);
