@@ -86,6 +86,28 @@ describe('runtrail pipeline promote', () => {
     expect(snapshotTree()).toEqual(before);
   });
 
+  it('asks on a terminal and writes only after a yes', async () => {
+    // `script` gives the command a real terminal; the answer is typed into it.
+    const dir = mkdtempSync(join(tmpdir(), 'runtrail-tty-'));
+    try {
+      copyFileSync(join(FIXTURES, 'churn.ipynb'), join(dir, 'churn.ipynb'));
+      const ask = (answer: string) =>
+        new Promise<string>((resolve, reject) => {
+          const command = `${process.execPath} ${CLI} pipeline promote churn.ipynb --cell features --offline`;
+          const child = execFile('script', ['-qec', command, '/dev/null'], { cwd: dir, timeout: 30_000 }, (error, stdout) =>
+            error ? reject(error) : resolve(stdout),
+          );
+          setTimeout(() => child.stdin!.write(`${answer}\n`), 1500);
+        });
+      expect(await ask('n')).toMatch(/Write these changes\? \[y\/N\][\s\S]*Nothing written\./);
+      expect(existsSync(join(dir, 'pipeline.yaml'))).toBe(false);
+      expect(await ask('y')).toMatch(/Written\./);
+      expect(parsePipelineYaml(readFileSync(join(dir, 'pipeline.yaml'), 'utf8')).steps.map((s) => s.name)).toEqual(['build_features']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('writes the step module, pipeline.yaml and the cell tag with --yes', async () => {
     const original = notebookJson();
     const r = await runtrail('pipeline', 'promote', 'nb/churn.ipynb', '--cell', 'features', '--yes', '--json');
