@@ -49,14 +49,18 @@ export interface CellAnalysis {
 
 function firstSyntaxError(walker: CellWalker, python: string, tree: ReturnType<typeof parser.parse>): CellSyntaxError | undefined {
   let at = -1;
+  let python2Print = false;
   tree.iterate({
     enter: (node) => {
       if (at >= 0) return false;
       if (node.type.isError) at = node.from;
+      // The grammar accepts Python 2's `print x` so editors can highlight it; Python 3 does not.
+      if (node.name === 'PrintStatement') [at, python2Print] = [node.from, true];
       return undefined;
     },
   });
   if (at < 0) return undefined;
+  if (python2Print) return { message: "missing parentheses in call to 'print'", line: walker.lineOf(at), column: walker.columnOf(at) };
   const token = /^\s*(\S{1,20})/.exec(python.slice(at))?.[1];
   const message = token === undefined ? 'invalid syntax: unexpected end of cell' : `invalid syntax near "${token}"`;
   const pos = token === undefined ? at : at + python.slice(at).indexOf(token);

@@ -112,5 +112,7 @@ export const CORPUS: CorpusCase[] = [
   // syntax errors
   { name: 'syntax error is located', source: 'x = 1\ny = (2 +\nz = 3', error: '3:3' },
   { name: 'unterminated def', source: 'def f(:\n    pass', error: '1:7' },
+  { name: 'Python 2 print statement is an error', source: 'x = 1\nprint "x", x', error: '2:1' },
+  { name: 'unclosed bracket at the end of the cell', source: 'total = sum((1,\n', error: '2:1' },
   { name: 'valid cell has no error', source: 'x = [1, 2,\n     3]', error: null },
 ];
