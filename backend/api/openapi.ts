@@ -85,7 +85,15 @@ function mlflowPaths(): Record<string, Record<string, unknown>> {
     } else {
       op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(schema, 'input') } } };
     }
-    (paths[spec.path] ??= {})[spec.method] = op;
+    const inPath = [...spec.path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
+    if (inPath.length > 0) {
+      const existing = (op.parameters as { name: string }[] | undefined) ?? [];
+      op.parameters = [
+        ...inPath.map((p) => ({ name: p, in: 'path', required: true, schema: { type: 'string' } })),
+        ...existing.filter((p) => !inPath.includes(p.name)),
+      ];
+    }
+    (paths[spec.path.replace(/:(\w+)/g, '{$1}')] ??= {})[spec.method] = op;
   }
   const artifact = (summary: string, extra: Record<string, unknown>) => ({ tags: ['mlflow'], summary, responses: { 200: { description: 'OK' }, '4XX': mlflowError }, ...extra });
   const pathParam = { name: 'path', in: 'path', required: true, schema: { type: 'string' }, description: '<experiment_id>/<run_id>/artifacts/<file path>' };

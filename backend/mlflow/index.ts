@@ -4,6 +4,7 @@ import type { ApiContext } from '../api/context';
 import { ModelRegistry } from '../registry/service';
 import { mlflowArtifactListHandler, mountMlflowArtifacts } from './artifacts';
 import { experimentAccess, mlflowExperimentHandlers } from './experiments';
+import { mlflowLoggedModelHandlers } from './logged-models';
 import { mlflowModelHandlers } from './models';
 import { mountMlflowRoutes } from './router';
 import { MlflowRuns, mlflowRunHandlers } from './runs';
@@ -20,9 +21,7 @@ export function mountMlflowApi(app: Hono, ctx: ApiContext, token: string, onErro
       ...mlflowRunHandlers(ctx, experiments, runs),
       ...mlflowArtifactListHandler(runs),
       ...mlflowModelHandlers(ctx, new ModelRegistry(ctx)),
-      // MLflow 3 clients look for logged models when resolving runs:/ URIs; runtrail keeps models as run
-      // artifacts and registry versions, so there are none to find.
-      searchLoggedModels: async () => ({ models: [] }),
+      ...mlflowLoggedModelHandlers(ctx, runs),
     },
     token,
     onError,

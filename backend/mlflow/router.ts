@@ -66,7 +66,9 @@ export function mountMlflowRoutes(app: Hono, handlers: MlflowHandlers, token: st
       try {
         requireToken(c, token);
         const raw = spec.method === 'get' ? queryObject(c) : await jsonBody(c);
-        return c.json(await handler(parseRequest(name, raw), c));
+        const params = c.req.param() as Record<string, string>;
+        const merged = Object.keys(params).length > 0 && raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? { ...raw, ...params } : raw;
+        return c.json(await handler(parseRequest(name, merged), c));
       } catch (error) {
         return mlflowErrorResponse(c, error, onError);
       }

@@ -21,6 +21,20 @@ export interface RegistryTx {
   appendAudit(entry: AuditEntry): Promise<void>;
 }
 
+/** An MLflow 3 logged model: its files live in its source run's artifacts (`<run artifacts>/<name>`). */
+export interface LoggedModelRecord {
+  modelId: string;
+  experimentId: string;
+  runId: string;
+  name: string;
+  modelType: string;
+  status: 'LOGGED_MODEL_PENDING' | 'LOGGED_MODEL_READY' | 'LOGGED_MODEL_UPLOAD_FAILED';
+  createdAt: number;
+  updatedAt: number;
+  params: { key: string; value: string }[];
+  tags: { key: string; value: string }[];
+}
+
 /** Which versions to find. */
 export interface VersionQuery {
   modelName?: string;
@@ -41,4 +55,10 @@ export interface RegistryStore {
   findVersions(query: VersionQuery): Promise<StoredVersion[]>;
   /** The audit entries of a model, oldest first. */
   audit(name: string): Promise<AuditEntry[]>;
+  /** Stores (creates or replaces) an MLflow logged model. */
+  putLoggedModel(model: LoggedModelRecord): Promise<void>;
+  getLoggedModel(modelId: string): Promise<LoggedModelRecord | null>;
+  deleteLoggedModel(modelId: string): Promise<void>;
+  /** Logged models of these experiments (all when empty), optionally of one name, newest first. */
+  findLoggedModels(experimentIds: string[], name: string | undefined, limit: number, offset: number): Promise<LoggedModelRecord[]>;
 }

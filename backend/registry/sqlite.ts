@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { AuditEntry, RegisteredModel } from '@runtrail/core/schema';
 import type { Store } from '../store/port';
-import type { RegistryStore, RegistryTx, StoredVersion } from './port';
+import type { LoggedModelRecord, RegistryStore, RegistryTx, StoredVersion } from './port';
 
 type Db = Database.Database;
 
@@ -17,6 +17,14 @@ export const SQLITE_REGISTRY_MIGRATION = `
   CREATE TABLE registry_audit (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, model_name TEXT NOT NULL, record TEXT NOT NULL);
   CREATE INDEX registry_audit_model ON registry_audit(model_name, seq);
+`;
+
+/** MLflow 3 logged models (a later store version than the registry). */
+export const SQLITE_LOGGED_MODELS_MIGRATION = `
+  CREATE TABLE logged_models (
+    model_id TEXT PRIMARY KEY, experiment_id TEXT NOT NULL, name TEXT NOT NULL, created_at INTEGER NOT NULL,
+    record TEXT NOT NULL);
+  CREATE INDEX logged_models_experiment ON logged_models(experiment_id, name, created_at DESC);
 `;
 
 const parse = <T>(row: { record: string } | undefined): T | null => (row ? (JSON.parse(row.record) as T) : null);
@@ -47,7 +55,15 @@ export function openSqliteRegistry(writer: Db, reader: Db, transact: Store['tran
        ORDER BY created_at DESC, model_name, version DESC LIMIT ? OFFSET ?`,
     ),
     audit: reader.prepare('SELECT record FROM registry_audit WHERE model_name = ? ORDER BY seq'),
+    loggedModel: reader.prepare('SELECT record FROM logged_models WHERE model_id = ?'),
+    loggedModels: reader.prepare(
+      `SELECT record FROM logged_models WHERE (? IS NULL OR experiment_id IN (SELECT value FROM json_each(?)))
+       AND (? IS NULL OR name = ?) ORDER BY created_at DESC, model_id LIMIT ? OFFSET ?`,
+    ),
   };
+  const putLoggedModel = writer.prepare(`INSERT INTO logged_models (model_id, experiment_id, name, created_at, record) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (model_id) DO UPDATE SET record = excluded.record`);
+  const deleteLoggedModel = writer.prepare('DELETE FROM logged_models WHERE model_id = ?');
   const tx: RegistryTx = {
     async getModel(name) {
       return parse<RegisteredModel>(w.model.get(name) as { record: string } | undefined);
@@ -96,6 +112,16 @@ export function openSqliteRegistry(writer: Db, reader: Db, transact: Store['tran
     },
     async audit(name) {
       return (r.audit.all(name) as { record: string }[]).map((row) => JSON.parse(row.record) as AuditEntry);
+    },
+    putLoggedModel: (m) => transact(async () => void putLoggedModel.run(m.modelId, m.experimentId, m.name, m.createdAt, JSON.stringify(m))),
+    async getLoggedModel(modelId) {
+      return parse<LoggedModelRecord>(r.loggedModel.get(modelId) as { record: string } | undefined);
+    },
+    deleteLoggedModel: (modelId) => transact(async () => void deleteLoggedModel.run(modelId)),
+    async findLoggedModels(experimentIds, name, limit, offset) {
+      const ids = experimentIds.length > 0 ? JSON.stringify(experimentIds) : null;
+      const n = name ?? null;
+      return (r.loggedModels.all(ids, ids, n, n, limit, offset) as { record: string }[]).map((row) => JSON.parse(row.record) as LoggedModelRecord);
     },
   };
 }

@@ -138,12 +138,33 @@ export const MlflowRequests = {
   deleteModelVersionTag: z.object({ name: Str(256).min(1), version: MlflowInt64, key: MlflowKey }),
   getModelVersionDownloadUri: z.object({ name: Str(256).min(1), version: MlflowInt64 }),
   searchLoggedModels: z.object({ experiment_ids: List(Id, 100), filter: Str(4096).optional(), ...Paging }),
+  createLoggedModel: z.object({
+    experiment_id: Id,
+    name: Str(500).min(1, 'must not be empty').optional(),
+    model_type: Str(500).optional(),
+    source_run_id: Id.optional(),
+    params: z.array(MlflowParam).max(LIMITS.maxParamsPerBatch).default([]),
+    tags: z.array(MlflowTag).max(LIMITS.maxTagsPerBatch).default([]),
+  }),
+  getLoggedModel: z.object({ model_id: Id }),
+  finalizeLoggedModel: z.object({
+    model_id: Id,
+    status: z.enum(['LOGGED_MODEL_PENDING', 'LOGGED_MODEL_READY', 'LOGGED_MODEL_UPLOAD_FAILED']),
+  }),
+  deleteLoggedModel: z.object({ model_id: Id }),
+  logLoggedModelParams: z.object({ model_id: Id, params: z.array(MlflowParam).max(LIMITS.maxParamsPerBatch).default([]) }),
+  setLoggedModelTags: z.object({ model_id: Id, tags: z.array(MlflowTag).max(LIMITS.maxTagsPerBatch).default([]) }),
+  deleteLoggedModelTag: z.object({ model_id: Id, tag_key: MlflowKey }),
+  logOutputs: z.object({ run_id: Id, models: z.array(z.object({ model_id: Id, step: MlflowInt64.default(0) })).max(100).default([]) }),
 } as const;
 
 /** Name of an MLflow route. */
 export type MlflowRouteName = keyof typeof MlflowRequests;
 
-/** One MLflow route: GET routes read the request from the query string, others from the JSON body. */
+/**
+ * One MLflow route: GET routes read the request from the query string, others from the JSON body; `:name`
+ * path parameters are merged into the request.
+ */
 export interface MlflowRouteSpec {
   method: 'get' | 'post' | 'patch' | 'delete';
   path: string;
@@ -196,7 +217,15 @@ export const mlflowRoutes: Record<MlflowRouteName, MlflowRouteSpec> = {
   setModelVersionTag: { method: 'post', path: `${P}/model-versions/set-tag`, summary: 'MLflow: set a model version tag' },
   deleteModelVersionTag: { method: 'delete', path: `${P}/model-versions/delete-tag`, summary: 'MLflow: delete a model version tag' },
   getModelVersionDownloadUri: { method: 'get', path: `${P}/model-versions/get-download-uri`, summary: 'MLflow: download URI of a version' },
-  searchLoggedModels: { method: 'post', path: `${P}/logged-models/search`, summary: 'MLflow 3: search logged models (runtrail stores none)' },
+  searchLoggedModels: { method: 'post', path: `${P}/logged-models/search`, summary: 'MLflow 3: search logged models' },
+  createLoggedModel: { method: 'post', path: `${P}/logged-models`, summary: "MLflow 3: create a logged model (its files go to the run's artifacts)" },
+  getLoggedModel: { method: 'get', path: `${P}/logged-models/:model_id`, summary: 'MLflow 3: get a logged model' },
+  finalizeLoggedModel: { method: 'patch', path: `${P}/logged-models/:model_id`, summary: 'MLflow 3: finalize a logged model' },
+  deleteLoggedModel: { method: 'delete', path: `${P}/logged-models/:model_id`, summary: 'MLflow 3: delete a logged model' },
+  logLoggedModelParams: { method: 'post', path: `${P}/logged-models/:model_id/params`, summary: 'MLflow 3: log params of a logged model' },
+  setLoggedModelTags: { method: 'patch', path: `${P}/logged-models/:model_id/tags`, summary: 'MLflow 3: set tags of a logged model' },
+  deleteLoggedModelTag: { method: 'delete', path: `${P}/logged-models/:model_id/tags/:tag_key`, summary: 'MLflow 3: delete a tag of a logged model' },
+  logOutputs: { method: 'post', path: `${P}/runs/outputs`, summary: 'MLflow 3: record the models a run produced' },
 };
 
 /** The body of every MLflow error answer. */

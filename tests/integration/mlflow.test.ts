@@ -145,7 +145,7 @@ describe('the real MLflow client against runtrail', () => {
     expect(synced!.artifacts).toHaveLength(4);
   });
 
-  it('lands mlflow.sklearn.autolog() params, metrics, dataset and artifacts in runtrail', async () => {
+  it('lands mlflow.sklearn.autolog() params, metrics, dataset, artifacts and model in runtrail', async () => {
     const result = await scenario<{ runId: string; params: Record<string, string>; metrics: Record<string, number> }>('autolog.py');
     const run = (await api(`/api/v1/runs/${result.runId}`)).json;
     expect(run.status).toBe('finished');
@@ -159,6 +159,11 @@ describe('the real MLflow client against runtrail', () => {
     expect(run.snapshots.map((s: { kind: string }) => s.kind)).toEqual(['dataset']);
     const html = run.artifacts.find((a: { path: string }) => a.path === 'estimator.html');
     expect(new TextDecoder().decode((await api(`/api/v1/blobs/${html.sha256}`)).bytes)).toContain('LogisticRegression');
+    // The autologged model's files are run artifacts, and the version registered from them has its lineage.
+    expect(run.artifacts.map((a: { path: string }) => a.path)).toEqual(expect.arrayContaining(['model/MLmodel']));
+    const lineage = (await api('/api/v1/models/iris-autolog/versions/1/lineage')).json;
+    expect(lineage.version).toMatchObject({ runId: result.runId, source: 'model' });
+    expect(lineage.snapshots.map((s: { kind: string }) => s.kind)).toEqual(['dataset']);
   });
 
   it('round-trips registered models, versions, aliases and stages; the registry API has lineage and the audit log', async () => {

@@ -1,4 +1,4 @@
-import { SQLITE_REGISTRY_MIGRATION } from '../../registry/sqlite';
+import { SQLITE_LOGGED_MODELS_MIGRATION, SQLITE_REGISTRY_MIGRATION } from '../../registry/sqlite';
 
 /**
  * Forward-only schema migrations of the SQLite store. Append new versions; never edit a released one.
@@ -41,4 +41,6 @@ export const SQLITE_MIGRATIONS: string[] = [
   `,
   // 2: the model registry
   SQLITE_REGISTRY_MIGRATION,
+  // 3: MLflow 3 logged models
+  SQLITE_LOGGED_MODELS_MIGRATION,
 ];
