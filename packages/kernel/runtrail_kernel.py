@@ -92,7 +92,9 @@ _UPLOAD_ATTEMPTS = 5
 _UPLOAD_BACKOFF_S = 1.0
 _DEFAULT_MAX_BYTES = 1 << 30
 _REFERENCED_REHASH_BYTES = 1 << 20
-_STATS_INLINE_BYTES = 1 << 20  # larger objects get their column statistics from the background thread
+_STATS_INLINE_BYTES = 64 << 10  # larger objects get their column statistics from the background thread
+_FULL_CHECK_EVERY = 16
+_FULL_CHECK_S = 2.0
 _DEFER_BYTES = 4 << 20  # larger objects that can be protected from writes are fingerprinted in the background
 _READERS = frozenset(
     "read_csv read_table read_parquet read_json read_excel read_feather read_orc read_pickle read_hdf read_sas "
@@ -131,6 +133,8 @@ def _new_state():
         uploads=None,
         start_dir=os.getcwd(),
         cell_epoch=0,
+        scans=0,
+        full_check_at=0.0,
         stats_jobs=None,
         stats_pending=0,
         stats_done=[],
@@ -754,19 +758,26 @@ def _analyze_cell(source, known_functions=None):
     result["params"] = {k: v for k, v in params.items() if v is not _Removed and k != "_" and _KEY_RE.match(k)}
     seen = set()
     result["written"] = [n for n in written if not (n in seen or seen.add(n))]
+    # One walk over the tree (the analysis runs after every cell): names, calls and the nodes that can mutate.
     referenced = result["referenced"]
+    calls = []
+    mutating = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
+        kind = type(node)
+        if kind is ast.Name:
             referenced.add(node.id)
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            referenced.update(node.names)
-        elif isinstance(node, ast.Call):
+        elif kind is ast.Call:
+            calls.append(node)
             path = _literal_path_argument(node)
             if path:
                 result["paths"].append(path)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        elif kind in _MUTATING_NODES:
+            mutating.append(node)
+        elif kind is ast.Global or kind is ast.Nonlocal:
+            referenced.update(node.names)
+        elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
             result["functions"][node.name] = _function_mutations(node)
-    result["mutated"] = _mutated_names(tree.body, result["functions"], known_functions)
+    result["mutated"] = _mutations(mutating, calls, result["functions"], known_functions)
     return result
 
 
@@ -808,25 +819,32 @@ def _mutated_names(statements, functions, known_functions=None):
     augmented targets (`arr += 1`), receivers of mutating methods (`df.fillna(0, inplace=True)`, `arr.sort()`),
     first arguments of mutating functions (`rng.shuffle(arr)`), `out=` arguments, and arguments of functions
     the notebook defined (plus the globals those functions change)."""
+    nodes = [node for statement in statements for node in ast.walk(statement)]
+    calls = [node for node in nodes if type(node) is ast.Call]
+    return _mutations([node for node in nodes if type(node) in _MUTATING_NODES], calls, functions, known_functions)
+
+
+_MUTATING_NODES = frozenset((ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete, ast.For, ast.AsyncFor, ast.withitem))
+
+
+def _mutations(nodes, calls, functions, known_functions):
+    """_mutated_names over nodes already collected: assignment-like nodes and calls."""
     mutated = set()
     known = dict(known_functions or {})
     known.update(functions)
-    for statement in statements:
-        for node in ast.walk(statement):
-            if isinstance(node, ast.Assign):
-                for target in node.targets:
-                    _target_bases(target, mutated, False)
-            elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
-                _target_bases(node.target, mutated, isinstance(node, ast.AugAssign))
-            elif isinstance(node, ast.Delete):
-                for target in node.targets:
-                    _target_bases(target, mutated, False)
-            elif isinstance(node, (ast.For, ast.AsyncFor, ast.withitem)):
-                target = node.target if not isinstance(node, ast.withitem) else node.optional_vars
-                if target is not None:
-                    _target_bases(target, mutated, False)
-            elif isinstance(node, ast.Call):
-                _call_mutations(node, mutated, known)
+    for node in nodes:
+        kind = type(node)
+        if kind is ast.Assign or kind is ast.Delete:
+            for target in node.targets:
+                _target_bases(target, mutated, False)
+        elif kind is ast.AugAssign or kind is ast.AnnAssign:
+            _target_bases(node.target, mutated, kind is ast.AugAssign)
+        else:
+            target = node.optional_vars if kind is ast.withitem else node.target
+            if target is not None:
+                _target_bases(target, mutated, False)
+    for call in calls:
+        _call_mutations(call, mutated, known)
     return mutated
 
 
@@ -1090,6 +1108,13 @@ def _scan_namespace(namespace, referenced, mutated, max_bytes, warnings, executi
     type_kinds = st.type_kinds
     snapshots = []
     present = set()
+    # Rule 2 (a cheap version that changed) catches changes made without the object's name: every delta checks
+    # the objects the cells mentioned, and every _FULL_CHECK_EVERY-th delta (at least every _FULL_CHECK_S) all.
+    now = time.monotonic()
+    st.scans += 1
+    full = st.scans % _FULL_CHECK_EVERY == 1 or now - st.full_check_at >= _FULL_CHECK_S
+    if full:
+        st.full_check_at = now
     for name, obj in list(namespace.items()):
         kind = type_kinds.get(type(obj), _Removed)
         if kind is _Removed:
@@ -1100,6 +1125,8 @@ def _scan_namespace(namespace, referenced, mutated, max_bytes, warnings, executi
         present.add(name)
         entry = cache.get(name)
         same = entry is not None and entry["oid"] == id(obj) and (entry["ref"] is None or entry["ref"]() is obj)
+        if same and not full and name not in mutated and name not in referenced:
+            continue  # no cell since the previous delta mentioned it; the periodic full check looks anyway
         try:
             cheap = _cheap_version(obj, kind, max_bytes)
         except Exception:

@@ -148,6 +148,8 @@ def main():
         cells = [("cell-%d" % i, code) for i, code in enumerate(notebook_cells())]
         runs = {mode: [] for mode in MODES}
         cpu = {mode: [] for mode in MODES}
+        tails = {mode: [] for mode in MODES}
+        snapshots = {mode: [] for mode in MODES}
         for round_ in range(ROUNDS):
             for k in range(3):
                 mode = MODES[(round_ + k) % 3]
@@ -158,14 +160,25 @@ def main():
                 started = time.perf_counter()
                 deltas = kernel.run_all(cells, mode)
                 runs[mode].append(time.perf_counter() - started)
-                cpu[mode].append(kernel_cpu_seconds(kernel) - cpu_started)
                 kernel.drain_iopub()
                 if mode != "plain":
-                    if tracked.delta()[0]["warnings"] or len(deltas) != len(cells):
+                    # Large objects are fingerprinted in the helper's background thread: wait until it is done (the
+                    # user does not; the time is reported) so the next measurement starts on a quiet kernel.
+                    tail_started = time.perf_counter()
+                    while True:
+                        last = tracked.delta()[0]
+                        deltas.append(last)
+                        if last["pending"] == 0:
+                            break
+                        time.sleep(0.01)
+                    tails[mode].append(time.perf_counter() - tail_started)
+                    if len(deltas) < len(cells):
                         raise RuntimeError("helper problem in Run All")
                     problems = [w for d in deltas for w in d["warnings"]]
                     if problems:
                         raise RuntimeError("helper warnings: %s" % problems[:5])
+                    snapshots[mode].append(sum(len(d["snapshots"]) for d in deltas))
+                cpu[mode].append(kernel_cpu_seconds(kernel) - cpu_started)  # background work included
         median = {m: statistics.median(v) for m, v in runs.items()}
         cpu_median = {m: statistics.median(v) for m, v in cpu.items()}
         overhead = median["delta"] / median["plain"] - 1
@@ -177,10 +190,14 @@ def main():
         print("  + delta expression on the cell request (what the extension does): %5.2f s   runs %s   overhead %+5.2f %% (goal < 2 %%)"
               % (median["piggyback"], _runs(runs["piggyback"]), overhead_piggyback * 100))
         cpu_overhead = cpu_median["delta"] / cpu_median["plain"] - 1
-        print("  kernel CPU time (less sensitive to other load): plain %.2f s, delta.ts %.2f s (%+.2f %%), "
+        print("  kernel CPU time, background thread included (less sensitive to other load): plain %.2f s, delta.ts %.2f s (%+.2f %%), "
               "expression on the cell request %.2f s (%+.2f %%)"
               % (cpu_median["plain"], cpu_median["delta"], cpu_overhead * 100, cpu_median["piggyback"],
                  (cpu_median["piggyback"] / cpu_median["plain"] - 1) * 100))
+        print("  background work still running after the last cell: median %.0f ms (delta.ts), %.0f ms (on the cell "
+              "request); snapshots per Run All: %s" % (statistics.median(tails["delta"]) * 1e3,
+                                                        statistics.median(tails["piggyback"]) * 1e3,
+                                                        sorted(set(snapshots["delta"] + snapshots["piggyback"]))))
         # The JupyterLab extension sends the delta expression on the cell's own request (jupyterlab-ext/src/kernel.ts
         # rideDeltas); the separate request is its fallback after a failed cell. The goals apply to what it does.
         ok = p95["piggyback"] - p95["plain"] < GOAL_P95_MS and overhead_piggyback < GOAL_OVERHEAD
