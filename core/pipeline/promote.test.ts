@@ -83,6 +83,16 @@ describe('planPromotion', () => {
     expect(down.preview.inputs).toEqual([{ name: 'k', from: 'step', step: 'make_k', type: 'int' }]);
   });
 
+  it('wires steps promoted earlier to a new upstream step that now produces their data inputs', () => {
+    const downFirst = planPromotion(notebook, { id: 'train' }, null, { name: 'train' });
+    expect(downFirst.step.inputs).toEqual([{ name: 'features', from: 'data', type: 'object', format: 'pickle' }]);
+    const up = planPromotion(notebook, { id: 'features' }, downFirst.writes[1]!.content, { name: 'featurize', snapshots });
+    expect(up.preview.downstream).toEqual(['train.features']);
+    expect(up.pipeline.steps.find((s) => s.name === 'train')!.inputs).toEqual([
+      { name: 'features', from: 'step', step: 'featurize', output: 'features', type: 'pandas.DataFrame' },
+    ]);
+  });
+
   it('updates in place when promoted again, keeping a param value edited in pipeline.yaml', () => {
     const yaml2 = second.writes.find((f) => f.path === 'pipeline.yaml')!.content.replace('n_estimators: 20', 'n_estimators: 50');
     const again = planPromotion(notebook, { id: 'train' }, yaml2);

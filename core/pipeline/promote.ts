@@ -3,7 +3,7 @@
  * the current `pipeline.yaml` text and return a plan (a preview for the user, the files to write or delete and the
  * tag edit of the cell). Callers (the CLI, the JupyterLab and VS Code commands) show the preview, then apply it.
  */
-import { analyzeNotebook, cellDataflow, type CellAnalysis, type NotebookCellSource } from '../analysis';
+import { analyzeNotebook, cellDataflow, namespaceBefore, type CellAnalysis, type NotebookCellSource } from '../analysis';
 import type { JsonValue } from '../schema/primitives';
 import { PipelineError } from './errors';
 import { deriveCellId, stepOfTags, stepTag, STEP_TAG_PREFIX } from './ipynb';
@@ -44,6 +44,8 @@ export interface PromotionPreview {
   outputs: Array<{ name: string; type: string; format: ValueFormat }>;
   params: Array<{ name: string; value: JsonValue }>;
   upstream: string[];
+  /** Steps promoted earlier whose data inputs this step now produces: they are wired to it (`train.features`). */
+  downstream: string[];
   imports: string[];
   helpers: string[];
   warnings: string[];
@@ -152,6 +154,7 @@ export function planPromotion(notebook: PromotionNotebook, ref: CellRef, existin
     snapshots: options.snapshots ?? {},
   });
   const { inputs, params, warnings } = bound;
+  for (const line of importLines) if (line.startsWith('from .')) warnings.push(`"${line}" is relative to the notebook's folder; the step module lives in another folder`);
 
   const outputs = flow.outputs.map((o) => {
     const known = SNAPSHOT_FORMATS[options.snapshots?.[o.name]?.kind ?? ''];
@@ -183,7 +186,8 @@ export function planPromotion(notebook: PromotionNotebook, ref: CellRef, existin
   };
   const steps = previous ? spec.steps.map((s) => (s === previous ? step : s)) : [...spec.steps, step];
   const renamed = previous && previous.name !== name ? previous.name : undefined;
-  const rewired = renamed ? steps.map((s) => ({ ...s, inputs: s.inputs.map((i) => (i.from === 'step' && i.step === renamed ? { ...i, step: name } : i)) })) : steps;
+  const renamedRefs = renamed ? steps.map((s) => ({ ...s, inputs: s.inputs.map((i) => (i.from === 'step' && i.step === renamed ? { ...i, step: name } : i)) })) : steps;
+  const { steps: rewired, downstream } = wireDownstream(renamedRefs, step, notebook, analyses, cell.index);
   const cycle = findCycle(rewired);
   if (cycle) throw new PipelineError(`cyclic dependency: ${cycle.join(' -> ')}; reorder the cells or demote one of these steps`, 'inputs', name);
   const newParams = { ...spec.params };
@@ -217,6 +221,7 @@ export function planPromotion(notebook: PromotionNotebook, ref: CellRef, existin
       outputs,
       params,
       upstream,
+      downstream,
       imports: importLines,
       helpers: helpers.definitions,
       warnings,
@@ -237,6 +242,37 @@ function validated(spec: PipelineSpec, step: string): PipelineSpec {
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   throw new PipelineError(issue.message, issue.path.map(String).join('.'), step);
+}
+
+/**
+ * Steps promoted before their upstream cell have data inputs for values this step now outputs; wires them to it.
+ * The producing cell of each such input is found with the same notebook-order dataflow as promotion uses.
+ */
+function wireDownstream(
+  steps: PipelineStep[],
+  step: PipelineStep,
+  notebook: PromotionNotebook,
+  analyses: Array<CellAnalysis | null>,
+  index: number,
+): { steps: PipelineStep[]; downstream: string[] } {
+  const downstream: string[] = [];
+  const outputs = new Map(step.outputs.map((o) => [o.name, o]));
+  const wired = steps.map((other) => {
+    if (other === step || other.notebook !== notebook.path) return other;
+    const at = notebook.cells.findIndex((c, i) => cellIdAt(notebook, i) === other.cell);
+    if (at <= index) return other;
+    const namespace = namespaceBefore(analyses, at);
+    let changed = false;
+    const inputs = other.inputs.map((input) => {
+      const output = outputs.get(input.name);
+      if (input.from !== 'data' || !output || namespace.get(input.name)?.fromCell !== index) return input;
+      changed = true;
+      downstream.push(`${other.name}.${input.name}`);
+      return { name: input.name, from: 'step' as const, step: step.name, output: output.name, type: output.type };
+    });
+    return changed ? { ...other, inputs } : other;
+  });
+  return { steps: wired, downstream };
 }
 
 /** What demoting does: the step removed, its file deleted, the cell's tag removed. */

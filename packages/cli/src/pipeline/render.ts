@@ -16,6 +16,7 @@ export function renderPromotion(plan: PromotionPlan, notebook: string): string {
   lines.push('', 'Outputs:', outputs.length ? indent(table(['NAME', 'TYPE', 'FORMAT'], outputs)) : '  (none)');
   lines.push('', 'Params:', p.params.length ? p.params.map((q) => `  ${q.name} = ${short(q.value)}`).join('\n') : '  (none)');
   lines.push('', `Upstream steps: ${p.upstream.length ? p.upstream.join(', ') : '(none)'}`);
+  if (p.downstream.length) lines.push(`Downstream inputs wired to this step: ${p.downstream.join(', ')}`);
   if (p.imports.length) lines.push(`Imports: ${p.imports.join('; ')}`);
   if (p.helpers.length) lines.push(`Helpers copied: ${p.helpers.join(', ')}`);
   for (const w of p.warnings) lines.push(`Warning: ${w}`);
