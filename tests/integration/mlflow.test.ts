@@ -4,13 +4,13 @@
  * that what it logged is in runtrail's own API (/api/v1) and in the experiment's synced doc, where both
  * extensions read it.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { SyncClient, createExperimentDoc, getRunMap, readRun } from '@runtrail/core/sync';
-import { REPO, startBackend, tempDataDir, type BackendProcess } from './harness';
+import { CLI, REPO, startBackend, tempDataDir, type BackendProcess } from './harness';
 
 const PYTHON = join(REPO, '.venv', 'bin', 'python');
 const SCENARIOS = join(REPO, 'tests', 'integration', 'mlflow');
@@ -46,6 +46,15 @@ function scenario<T>(file: string): Promise<T> {
       if (!line) return reject(new Error(`${file} printed no JSON result:\n${out}`));
       resolve(JSON.parse(line) as T);
     });
+  });
+}
+
+/** Runs the bundled `runtrail` command against the backend. */
+function runtrail(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, RUNTRAIL_URL: backend.url, RUNTRAIL_TOKEN: backend.token } }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -196,6 +205,31 @@ describe('the real MLflow client against runtrail', () => {
     expect(audit.every((e) => e.actor === 'local')).toBe(true);
     expect((await api('/api/v1/models/it-scratch')).status).toBe(404);
     expect((await api('/api/v1/models/it-scratch/audit')).json.entries.map((e: { action: string }) => e.action)).toEqual(['model.create', 'version.create', 'model.delete']);
+  });
+
+  it('shows and changes the same registry from the runtrail CLI (models list|show|register|alias|stage|lineage|delete)', async () => {
+    const [runA] = (await scenario<{ runIds: string[] }>('registry-runs.py')).runIds;
+    const list = await runtrail('models', 'list');
+    expect(list.stdout).toMatch(/it-classifier\s+4\s+champion=v2/);
+    const shown = JSON.parse((await runtrail('models', 'show', 'it-classifier', '--json')).stdout);
+    expect(shown.versions.map((v: { version: number }) => v.version)).toEqual([4, 2, 1]);
+
+    const registered = await runtrail('models', 'register', 'cli-model', '--run', runA!, '--path', 'model', '--tag', 'via=cli');
+    expect(registered.stdout.trim()).toBe(`registered cli-model version 1 from run ${runA} (model, 2 files)`);
+    expect((await runtrail('models', 'alias', 'cli-model', 'champion', '1')).stdout.trim()).toBe('cli-model@champion -> version 1');
+    expect((await runtrail('models', 'stage', 'cli-model', '1', 'staging')).stdout.trim()).toBe('cli-model version 1 is now Staging');
+    const lineage = await runtrail('models', 'lineage', 'cli-model', '1');
+    expect(lineage.stdout).toContain(`cli-model version 1 <- run ${runA}`);
+    const text = (await runtrail('models', 'show', 'cli-model')).stdout;
+    expect(text).toMatch(/alias:champion\s+-\s+1/);
+    expect(text).toMatch(/version:1\s+None\s+Staging/);
+
+    const refused = await runtrail('models', 'delete', 'cli-model');
+    expect([refused.code, refused.stderr.trim()]).toEqual([2, 'runtrail: error: deleting cli-model is permanent: add --yes to confirm']);
+    expect((await runtrail('models', 'delete', 'cli-model', '--yes')).stdout.trim()).toBe('deleted cli-model');
+    const gone = await runtrail('models', 'show', 'cli-model');
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain("registered model 'cli-model' does not exist");
   });
 });
 

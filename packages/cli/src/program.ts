@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '@runtrail/backend';
 import { compareRuns } from './commands/compare';
+import { addModelCommands } from './commands/models';
 import { listRuns, showRun } from './commands/runs';
 import { serve } from './commands/serve';
 import { CliError, describeError } from './errors';
@@ -52,6 +53,7 @@ export function buildProgram(print: (text: string) => void): Command {
     .argument('<run-b>')
     .action((a, b, options) => compareRuns(a, b, options, print));
   addPipelineCommands(program, print);
+  addModelCommands(program, print);
   return program;
 }
 
