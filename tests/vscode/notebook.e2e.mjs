@@ -61,6 +61,8 @@ export async function startJupyter({ root, stateDir, log }) {
   return {
     url: `http://127.0.0.1:${port}`,
     token,
+    /** Where the server wrote its `jpserver-<pid>.json` (URL and token), as `jupyter server list` reads it. */
+    runtimeDir: join(stateDir, 'runtime'),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       try {

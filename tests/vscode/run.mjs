@@ -90,7 +90,7 @@ async function main() {
     lap(`jupyter server ${ctx.jupyter.url}`);
 
     writeUserSettings(dirs, { 'runtrail.serverUrl': ctx.backend.url, 'runtrail.jupyterServerUrl': ctx.jupyter.url });
-    ctx.codeServer = await startCodeServer(dirs, { port: await freePort(), env: { RUNTRAIL_TOKEN: TOKEN, JUPYTER_TOKEN: ctx.jupyter.token }, log: serverLog });
+    ctx.codeServer = await startCodeServer(dirs, { port: await freePort(), env: { RUNTRAIL_TOKEN: TOKEN, JUPYTER_TOKEN: ctx.jupyter.token, JUPYTER_RUNTIME_DIR: ctx.jupyter.runtimeDir }, log: serverLog });
     cleanup.push(() => ctx.codeServer.stop());
     lap(`code-server ${ctx.codeServer.url}`);
 

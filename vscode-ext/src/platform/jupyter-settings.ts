@@ -1,9 +1,11 @@
 /**
  * Settings of notebook capture: the Jupyter server the runtrail controller runs cells on
- * (`runtrail.jupyterServerUrl`, its token in SecretStorage, $JUPYTER_TOKEN as a fallback, the variable Jupyter
- * itself reads) and the `runtrail.captureNotebooks` switch.
+ * (`runtrail.jupyterServerUrl`, its token in SecretStorage, $JUPYTER_TOKEN or the running server's runtime file as
+ * fallbacks) and the `runtrail.captureNotebooks` switch.
  */
+import { homedir } from 'node:os';
 import * as vscode from 'vscode';
+import { discoverJupyterToken, jupyterRuntimeDirs } from '../notebook/discover';
 import { DEFAULT_JUPYTER_URL, parseJupyterUrl, type JupyterServerConfig } from '../notebook/jupyter';
 
 const SECTION = 'runtrail';
@@ -23,11 +25,17 @@ export class JupyterSettings {
     return parseJupyterUrl(value);
   }
 
-  /** The server and its token (stored secret, else $JUPYTER_TOKEN). */
+  /**
+   * The server and its token: the stored secret, else $JUPYTER_TOKEN, else the token a server running on this
+   * machine at that URL wrote into Jupyter's runtime folder (how `npm start`'s server is found).
+   */
   async server(): Promise<JupyterServerConfig> {
     const baseUrl = this.serverUrl();
-    const token = (await this.secrets.get(jupyterTokenKey(baseUrl))) || process.env.JUPYTER_TOKEN || undefined;
-    return { baseUrl, token };
+    const token =
+      (await this.secrets.get(jupyterTokenKey(baseUrl))) ||
+      process.env.JUPYTER_TOKEN ||
+      (await discoverJupyterToken(baseUrl, jupyterRuntimeDirs(process.env, process.platform, homedir())));
+    return { baseUrl, token: token || undefined };
   }
 
   /** Whether notebook executions are captured. */

@@ -75,6 +75,18 @@ export function notebookSuite(): void {
       assert.equal(notebooks.jupyter.serverUrl(), url, 'the URL setting is unchanged');
     });
 
+    it('without a secret or $JUPYTER_TOKEN, finds the token the running server wrote into its runtime folder', async () => {
+      const { notebooks } = await runtrail();
+      const envToken = process.env.JUPYTER_TOKEN;
+      assert.ok(process.env.JUPYTER_RUNTIME_DIR, 'the harness passes the server runtime folder');
+      delete process.env.JUPYTER_TOKEN;
+      try {
+        assert.equal((await notebooks.jupyter.server()).token, envToken);
+      } finally {
+        process.env.JUPYTER_TOKEN = envToken;
+      }
+    });
+
     it('names the setting when the Jupyter server URL is not a URL', async () => {
       const { notebooks } = await runtrail();
       const config = vscode.workspace.getConfiguration('runtrail');
