@@ -167,6 +167,35 @@ describe('runtrail pipeline promote', () => {
     expect(tagsOf('train')).toEqual(['runtrail-step:train']);
   });
 
+  it('generates steps that compute what the notebook computes', async () => {
+    // Run the notebook's cells in a real IPython shell (magics and all), then call the two step functions the
+    // way a runner would, feeding the first step's outputs to the second, and compare with the notebook's values.
+    const script = [
+      'import importlib.util, json, sys',
+      'from IPython.core.interactiveshell import InteractiveShell',
+      'project, notebook = sys.argv[1], sys.argv[2]',
+      'shell = InteractiveShell.instance()',
+      'for cell in json.load(open(notebook))["cells"]:',
+      '    if cell["cell_type"] == "code":',
+      '        shell.run_cell("".join(cell["source"]), silent=True).raise_error()',
+      'ns = shell.user_ns',
+      'def step(name):',
+      '    spec = importlib.util.spec_from_file_location(name, f"{project}/pipeline/steps/{name}.py")',
+      '    module = importlib.util.module_from_spec(spec)',
+      '    spec.loader.exec_module(module)',
+      '    return getattr(module, name)',
+      'a = step("build_features")(raw=ns["raw"], threshold=ns["threshold"])',
+      'b = step("train")(features=a["features"], summary=a["summary"], n_estimators=ns["n_estimators"])',
+      'print(json.dumps({"outputs": [sorted(a), sorted(b)], "same": [a["features"].equals(ns["features"]),',
+      '    a["summary"] == ns["summary"], b["counts"] == ns["counts"], b["score"] == ns["score"]], "score": b["score"]}))',
+    ].join('\n');
+    const { stdout } = await exec(PYTHON, ['-c', script, project, join(project, 'nb/churn.ipynb')]);
+    const result = JSON.parse(stdout.trim().split('\n').at(-1)!);
+    expect(result.outputs).toEqual([['features', 'summary'], ['counts', 'score']]);
+    expect(result.same).toEqual([true, true, true, true]);
+    expect(result.score).toBeGreaterThan(0);
+  });
+
   it('refuses to demote a step others read from, then demotes in dependency order', async () => {
     const refused = await runtrail('pipeline', 'demote', 'nb/churn.ipynb', '--cell', 'features', '--yes');
     expect(refused.code).toBe(1);
