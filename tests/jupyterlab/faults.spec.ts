@@ -1,6 +1,7 @@
 /**
- * Faults in a real JupyterLab: a backend that refuses the token. Tracking degrades with a visible message,
- * the notebook shows nothing of runtrail, and nothing captured is lost: once the token is fixed it all arrives.
+ * Faults in a real JupyterLab: a backend that refuses the token (tracking degrades with a visible message, the
+ * notebook shows nothing of runtrail, and nothing captured is lost: once the token is fixed it all arrives); a
+ * notebook without cell ids that builds a 10M-row DataFrame and prints megabytes.
  */
 import { expect, galata, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { BACKEND, api, eventually, startBackend, stopBackend } from './backend';
 
 type Page = IJupyterLabPageFixture;
 const NOTEBOOK = 'faults.ipynb';
+const LARGE = 'large.ipynb';
 const PLUGIN = 'runtrail-jupyterlab:plugin';
 
 test.describe.configure({ mode: 'serial' });
@@ -27,6 +29,18 @@ test.beforeAll(async () => {
     cells: [{ id: 'log', cell_type: 'code', source: "import runtrail\nrisk = 0.5\nruntrail.log_metric('auc', 0.9)", metadata: {}, outputs: [], execution_count: null }],
   };
   writeFileSync(join(process.env.JLAB_ROOT!, NOTEBOOK), JSON.stringify(nb));
+  // nbformat 4.4: cells have no ids.
+  const code = (source: string) => ({ cell_type: 'code', source, metadata: {}, outputs: [], execution_count: null });
+  const large = {
+    nbformat: 4,
+    nbformat_minor: 4,
+    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+    cells: [
+      code("import numpy as np, pandas as pd\nbig = pd.DataFrame({'a': np.arange(10_000_000), 'b': np.zeros(10_000_000)})"),
+      code("print('x' * 2_000_000)"),
+    ],
+  };
+  writeFileSync(join(process.env.JLAB_ROOT!, LARGE), JSON.stringify(large));
   await startBackend();
 });
 test.afterAll(async () => {
@@ -68,4 +82,36 @@ test('a refused token is shown, and the captured run arrives once the token is f
   }, 30_000, 'the metric logged while the token was refused');
   expect(auc[0]!.value).toBe(0.9);
   await expect(status).toHaveText(/runtrail: tracking · synced$/, { timeout: 30_000 });
+});
+
+test('a notebook without cell ids, a 10M-row DataFrame and megabytes of output are captured whole', async ({ page }) => {
+  await page.evaluate(
+    ([url, token]) => (window as any).jupyterapp.commands.execute('runtrail:connect', { serverUrl: url, token }),
+    [BACKEND.url, BACKEND.token] as const,
+  );
+  await page.evaluate((path) => (window as any).jupyterapp.commands.execute('docmanager:open', { path }), LARGE);
+  await eventually(() => page.notebook.isActive(LARGE), 30_000, 'the notebook to open');
+  const experiment = await experimentId(page);
+  await page.notebook.run();
+
+  type Snapshot = { name: string; shape: number[]; columns: { column: string; max?: unknown; count: number }[] };
+  // The frame is fingerprinted and described in the kernel's background thread; it arrives without another cell.
+  const run = await eventually(async () => {
+    const found = await api<{ runs: { id: string; cellCount: number; snapshots: Snapshot[] }[] }>('POST', '/api/v1/runs/search', { experimentIds: [experiment] });
+    const big = found.runs[0]?.snapshots.find((s) => s.name === 'big');
+    return found.runs.length === 1 && found.runs[0]!.cellCount === 2 && big && big.columns.length === 2 ? found.runs[0]! : null;
+  }, 90_000, 'the run with the 10M-row snapshot and its statistics');
+  const big = run.snapshots.find((s) => s.name === 'big')!;
+  expect(big.shape).toEqual([10_000_000, 2]);
+  expect(big.columns.find((c) => c.column === 'a')).toMatchObject({ count: 10_000_000, max: 9_999_999 });
+
+  const cells = await api<{ executions: { cellId: string; status: string; snapshotIds: string[]; outputs: { text?: string; truncated: boolean }[] }[] }>('GET', `/api/v1/runs/${run.id}/cells`);
+  expect(cells.executions.map((e) => e.status)).toEqual(['ok', 'ok']);
+  // JupyterLab gives id-less cells ids; each execution is recorded under its cell's id.
+  expect(new Set(cells.executions.map((e) => e.cellId)).size).toBe(2);
+  expect(cells.executions[0]!.snapshotIds.length).toBe(1);
+  const printed = cells.executions[1]!.outputs[0]!;
+  expect(printed.truncated).toBe(true);
+  expect(printed.text!.length).toBeLessThan(100_000);
+  await expect(page.getByTestId('runtrail-status')).toHaveText(/runtrail: tracking · synced$/, { timeout: 30_000 });
 });

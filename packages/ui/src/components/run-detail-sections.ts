@@ -43,6 +43,7 @@ export function cellsSection(executions: readonly CellExecution[]) {
 }
 
 function columnsTable(s: DataSnapshot) {
+  if (s.statsPending) return html`<p class="muted" role="status">Column statistics are being computed in the kernel…</p>`;
   if (s.columns.length === 0) return nothing;
   const num = (v: number | null | undefined) => (v === undefined ? MISSING : formatNumber(v));
   return html`<table class="data">
