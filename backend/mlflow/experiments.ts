@@ -80,6 +80,13 @@ function upsertTag(tags: Tag[] | undefined, tag: Tag): Tag[] {
 
 /** The experiment routes of the MLflow API. */
 export function mlflowExperimentHandlers(ctx: ApiContext, experiments: ExperimentAccess): Pick<MlflowHandlers, ExperimentRoutes> {
+  // Name checks and the writes they guard run one at a time, so two concurrent creates cannot both pass.
+  let naming: Promise<unknown> = Promise.resolve();
+  function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
+    const result = naming.then(fn, fn);
+    naming = result.catch(() => undefined);
+    return result;
+  }
   async function uniqueName(name: string): Promise<void> {
     if (await ctx.store.findExperimentByName(name)) alreadyExistsError(name);
   }
@@ -87,7 +94,7 @@ export function mlflowExperimentHandlers(ctx: ApiContext, experiments: Experimen
     throw alreadyExists(`Experiment(name=${name}) already exists. Error: experiment names must be unique`);
   }
   return {
-    async createExperiment(req) {
+    createExperiment: (req) => oneAtATime(async () => {
       if (req.name === 'Default') await experiments.get(DEFAULT_EXPERIMENT_ID);
       await uniqueName(req.name);
       const experiment: Experiment = {
@@ -102,7 +109,7 @@ export function mlflowExperimentHandlers(ctx: ApiContext, experiments: Experimen
       };
       await experiments.write(experiment);
       return { experiment_id: experiment.id };
-    },
+    }),
 
     async getExperiment(req) {
       return { experiment: toMlflowExperiment(await experiments.get(req.experiment_id)) };
@@ -137,14 +144,14 @@ export function mlflowExperimentHandlers(ctx: ApiContext, experiments: Experimen
       return { experiments: page.map(toMlflowExperiment), ...(next ? { next_page_token: next } : {}) };
     },
 
-    async updateExperiment(req) {
+    updateExperiment: (req) => oneAtATime(async () => {
       const experiment = await experiments.get(req.experiment_id);
       if (experiment.name !== req.new_name) {
         await uniqueName(req.new_name);
         await experiments.write({ ...experiment, name: req.new_name });
       }
       return {};
-    },
+    }),
 
     async deleteExperiment(req) {
       const experiment = await experiments.get(req.experiment_id);

@@ -37,6 +37,13 @@ describe("MLflow's error codes and statuses", () => {
     expect(again.json.error_code).toBe('RESOURCE_ALREADY_EXISTS');
   });
 
+  it('lets exactly one of several concurrent creates of a name succeed', async () => {
+    const results = await Promise.all(Array.from({ length: 5 }, () => t.call('POST', `${M}/experiments/create`, { name: 'race' })));
+    expect(results.map((r) => r.status).sort()).toEqual([200, 400, 400, 400, 400]);
+    const search = await t.call('POST', `${M}/experiments/search`, { filter: "name = 'race'" });
+    expect(search.json.experiments).toHaveLength(1);
+  });
+
   it('needs the bearer token, answers malformed JSON and unknown endpoints in MLflow shape', async () => {
     const anonymous = await t.app.request(`${M}/experiments/search`, { method: 'POST', body: '{}' });
     expect(anonymous.status).toBe(401);
