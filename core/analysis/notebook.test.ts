@@ -58,3 +58,40 @@ describe('cellDataflow', () => {
     expect(flow.missing).toEqual(['tmp']);
   });
 });
+
+describe('cellDataflow properties', () => {
+  it('on straight-line cells, inputs come from the last cell above binding each name, outputs go to readers below', async () => {
+    const fc = (await import('fast-check')).default;
+    const name = fc.constantFrom('a', 'b', 'c', 'd');
+    const statement = fc.tuple(name, fc.array(name, { maxLength: 2 }));
+    const cellArb = fc.array(statement, { minLength: 1, maxLength: 3 });
+    fc.assert(fc.property(fc.array(cellArb, { minLength: 1, maxLength: 6 }), fc.nat(), (cells, pick) => {
+      const sources = cells.map((statements) => statements.map(([t, used]) => `${t} = g(${used.join(', ')})`).join('\n'));
+      const analyses = analyzeNotebook([code('def g(*a):\n    return 0'), ...sources.map(code)]);
+      const index = 1 + (pick % cells.length);
+      // Model: the cell's reads are names used before its own binding; the producer is the last cell above binding it.
+      const readsOf = (statements: typeof cells[number]) => {
+        const bound = new Set<string>();
+        const reads: string[] = [];
+        for (const [t, used] of statements) {
+          for (const u of used) if (!bound.has(u) && !reads.includes(u)) reads.push(u);
+          bound.add(t);
+        }
+        return { reads, bound };
+      };
+      const own = readsOf(cells[index - 1]!);
+      const expectedInputs = ['g', ...own.reads].flatMap((n) => {
+        for (let k = index - 1; k >= 0; k--) {
+          if (k === 0 ? n === 'g' : readsOf(cells[k - 1]!).bound.has(n)) return [{ name: n, fromCell: k, kind: k === 0 ? 'definition' : 'value' }];
+        }
+        return [];
+      });
+      const flow = cellDataflow(analyses, index);
+      expect(flow.inputs).toEqual(expectedInputs);
+      expect(flow.missing).toEqual(own.reads.filter((n) => !expectedInputs.some((i) => i.name === n)));
+      for (const output of flow.outputs) {
+        for (const reader of output.readBy) expect(cellDataflow(analyses, reader).inputs).toContainEqual({ name: output.name, fromCell: index, kind: 'value' });
+      }
+    }));
+  });
+});

@@ -31,7 +31,20 @@ export function stringifyPipeline(spec: PipelineSpec, previous?: string): string
   if (previous !== undefined && previous.trim() !== '') {
     const doc = parseDocument(previous);
     if (doc.errors.length === 0 && doc.contents) {
-      for (const key of ['version', 'name', 'params', 'steps']) doc.set(key, doc.createNode(plain[key]));
+      // Only changed values are replaced, so comments on everything else (and on unchanged steps) survive.
+      const old = (doc.toJS() ?? {}) as Record<string, unknown>;
+      const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+      for (const key of ['version', 'name', 'params']) if (!same(old[key], plain[key])) doc.set(key, doc.createNode(plain[key]));
+      const oldSteps = Array.isArray(old.steps) ? old.steps : [];
+      const steps = plain.steps as unknown[];
+      if (!Array.isArray(old.steps)) doc.set('steps', doc.createNode(steps));
+      else {
+        steps.forEach((step, i) => {
+          if (i >= oldSteps.length) doc.addIn(['steps'], doc.createNode(step));
+          else if (!same(oldSteps[i], step)) doc.setIn(['steps', i], doc.createNode(step));
+        });
+        for (let i = oldSteps.length - 1; i >= steps.length; i--) doc.deleteIn(['steps', i]);
+      }
       return doc.toString({ lineWidth: 0 });
     }
   }
