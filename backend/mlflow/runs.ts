@@ -118,6 +118,9 @@ export function mlflowRunHandlers(ctx: ApiContext, experiments: ExperimentAccess
       const tags = req.tags.filter((t) => t.key !== 'mlflow.runName' && t.key !== LIFECYCLE_TAG);
       tags.push({ key: 'mlflow.runName', value: name });
       if (req.user_id && !tags.some((t) => t.key === 'mlflow.user')) tags.push({ key: 'mlflow.user', value: req.user_id });
+      // Nested runs: MLflow names the parent in a tag; runtrail keeps it as the run's parent (pipelines use it too).
+      const parentTag = tags.find((t) => t.key === 'mlflow.parentRunId')?.value;
+      const parentRunId = parentTag && (await ctx.store.getRun(parentTag)) ? parentTag : null;
       const run = await ctx.docs.mutate(experiment.id, (doc) => {
         doc.transact(() => {
           createRun(doc, {
@@ -126,7 +129,7 @@ export function mlflowRunHandlers(ctx: ApiContext, experiments: ExperimentAccess
             name,
             startTime: req.start_time ?? ctx.now(),
             source: sourceOf(tags),
-            parentRunId: null,
+            parentRunId,
             environment: null,
           });
           writeTags(getRunMap(doc, id)!, tags);

@@ -112,7 +112,7 @@ afterAll(async () => {
 
 describe('the real MLflow client against runtrail', () => {
   it('round-trips experiments, runs, params, metric history, tags, datasets, artifacts and search; runtrail sees it all', async () => {
-    const result = await scenario<{ experimentId: string; runIds: string[]; manualRunId: string }>('tracking.py');
+    const result = await scenario<{ experimentId: string; runIds: string[]; manualRunId: string; parentRunId: string; childRunId: string }>('tracking.py');
     const [first] = result.runIds;
 
     const experiment = await api(`/api/v1/experiments/${result.experimentId}`);
@@ -144,6 +144,7 @@ describe('the real MLflow client against runtrail', () => {
     });
     expect(search.json.runs.map((r: { id: string }) => r.id)).toEqual([result.runIds[2], first]);
 
+    expect((await api(`/api/v1/runs/${result.childRunId}`)).json.parentRunId).toBe(result.parentRunId);
     const manual = (await api(`/api/v1/runs/${result.manualRunId}`)).json;
     expect(manual).toMatchObject({ name: 'manual-renamed', status: 'failed' });
 

@@ -142,6 +142,14 @@ manual = client.get_run(run.info.run_id)
 assert manual.info.status == "FAILED" and manual.info.run_name == "manual-renamed" and manual.info.end_time, manual.info
 assert manual.data.metrics == {"m": 1.5} and manual.data.params == {"p": "x"}
 
+# Nested runs keep their parent.
+with mlflow.start_run(run_name="parent") as parent:
+    with mlflow.start_run(run_name="child", nested=True) as child:
+        mlflow.log_param("fold", "1")
+assert client.get_run(child.info.run_id).data.tags["mlflow.parentRunId"] == parent.info.run_id
+out["parentRunId"] = parent.info.run_id
+out["childRunId"] = child.info.run_id
+
 out["runIds"] = runs
 out["manualRunId"] = run.info.run_id
 print(json.dumps(out))
