@@ -15,7 +15,7 @@ export {
 } from './model';
 export { PipelineError, formatPath } from './errors';
 export { parsePipelineYaml, stringifyPipeline } from './yaml';
-export { STEP_TAG_PREFIX, deriveCellId, editCellTags, readNotebookCells, stepOfTags, stepTag } from './ipynb';
+export { STEP_TAG_PREFIX, deriveCellId, editCellTags, planCellTagEdit, readNotebookCells, stepOfTags, stepTag } from './ipynb';
 export type { CellTagEdit } from './ipynb';
 export { planDemotion, planPromotion, resolveCell } from './promote';
 export type {

@@ -86,3 +86,13 @@ export function editCellTags(text: string, edit: CellTagEdit, path = 'notebook')
   const indent = /^\{\n( +)"/.exec(text)?.[1]?.length ?? 1;
   return JSON.stringify(json, null, indent) + (text.endsWith('\n') ? '\n' : '');
 }
+
+/** The tag change a promotion or demotion plan asks for, as an edit of the .ipynb text (for file-based callers). */
+export function planCellTagEdit(cellTag: { index: number; add: string[]; removePrefix: string; id?: string }): CellTagEdit {
+  return {
+    index: cellTag.index,
+    add: cellTag.add,
+    remove: (tag) => tag.startsWith(cellTag.removePrefix),
+    ...(cellTag.id ? { id: cellTag.id } : {}),
+  };
+}

@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline/promises';
 import {
   PipelineError,
   editCellTags,
+  planCellTagEdit,
   planDemotion,
   planPromotion,
   readNotebookCells,
@@ -95,13 +96,7 @@ function fail(error: unknown): never {
 
 /** Writes the plan's files and the notebook's tag edit in one all-or-nothing step. */
 function apply(plan: PromotionPlan | DemotionPlan, loaded: Loaded): void {
-  const id = 'id' in plan.cellTag ? plan.cellTag.id : undefined;
-  const prefix = plan.cellTag.removePrefix;
-  const notebook = editCellTags(
-    loaded.notebookText,
-    { index: plan.cellTag.index, add: plan.cellTag.add, remove: (t) => t.startsWith(prefix), ...(id ? { id } : {}) },
-    loaded.notebookPath,
-  );
+  const notebook = editCellTags(loaded.notebookText, planCellTagEdit(plan.cellTag), loaded.notebookPath);
   try {
     applyFileChanges(
       [{ path: loaded.notebookFile, content: notebook }, ...plan.writes.map((f) => ({ path: resolve(loaded.project, f.path), content: f.content }))],
