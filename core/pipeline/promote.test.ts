@@ -109,6 +109,16 @@ describe('planPromotion', () => {
     expect(renamed.pipeline.steps[1]!.inputs[0]).toMatchObject({ from: 'step', step: 'featurize' });
   });
 
+  it('numbers a default name another step already has, and hints at definitions below the cell', () => {
+    const nb: PromotionNotebook = { path: 'p.ipynb', cells: [md('h', '## Load'), code('a', 'x = len("a")'), code('b', 'y = x + z'), code('c', 'z = 1')] };
+    const first = planPromotion(nb, { id: 'a' }, null);
+    expect(first.step.name).toBe('load');
+    const e = errorOf(() => planPromotion(nb, { id: 'b' }, first.writes[1]!.content));
+    expect(e.message).toBe('step "step_2": inputs: cell 2 reads "z", which no cell above it defines (cell 3 below defines "z": move it above)');
+    const nb2: PromotionNotebook = { ...nb, cells: [...nb.cells.slice(0, 2), md('h2', '## Load'), code('b', 'y = x + 1')] };
+    expect(planPromotion(nb2, { id: 'b' }, first.writes[1]!.content).step.name).toBe('load_2');
+  });
+
   it('refuses a name another cell\'s step has', () => {
     const e = errorOf(() => planPromotion(notebook, { id: 'report' }, yaml1, { name: 'build_features' }));
     expect(e.step).toBe('build_features');

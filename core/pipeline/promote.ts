@@ -96,6 +96,14 @@ function defaultStepName(notebook: PromotionNotebook, index: number): string {
   return `step_${index}`;
 }
 
+/** `base`, or `base_2`, `base_3`, ... when a step already has that name. */
+function freeName(base: string, steps: PipelineStep[]): string {
+  const taken = new Set(steps.map((s) => s.name));
+  let name = base;
+  for (let n = 2; taken.has(name); n++) name = `${base.slice(0, 60)}_${n}`;
+  return name;
+}
+
 function loadPipeline(existing: string | null, pipelineName: string): { spec: PipelineSpec; text: string | undefined } {
   if (existing === null || existing.trim() === '') return { spec: { version: 1, name: pipelineName, params: {}, steps: [] }, text: undefined };
   return { spec: parsePipelineYaml(existing), text: existing };
@@ -126,7 +134,8 @@ export function planPromotion(notebook: PromotionNotebook, ref: CellRef, existin
   const cell = resolveCell(notebook, ref);
   const { spec, text } = loadPipeline(existingYaml, options.pipelineName ?? notebook.path.replace(/^.*\//, '').replace(/\.ipynb$/, ''));
   const previous = spec.steps.find((s) => s.notebook === notebook.path && s.cell === cell.id);
-  const name = options.name ?? previous?.name ?? stepOfTags(notebook.cells[cell.index]?.tags) ?? defaultStepName(notebook, cell.index);
+  const chosen = options.name ?? previous?.name ?? stepOfTags(notebook.cells[cell.index]?.tags);
+  const name = chosen ?? freeName(defaultStepName(notebook, cell.index), spec.steps);
   const nameCheck = StepName.safeParse(name);
   if (!nameCheck.success) throw new PipelineError(`"${name}" ${nameCheck.error.issues[0]!.message}`, 'name', name);
   const clash = spec.steps.find((s) => s.name === name && s !== previous);
@@ -138,7 +147,12 @@ export function planPromotion(notebook: PromotionNotebook, ref: CellRef, existin
   const flow = cellDataflow(analyses, cell.index);
   if (flow.missing.length) {
     const list = flow.missing.map((n) => `"${n}"`).join(', ');
-    throw new PipelineError(`cell ${cell.index} reads ${list}, which no cell above it defines`, 'inputs', name);
+    const below = flow.missing.flatMap((n) => {
+      const at = analyses.findIndex((a, i) => i > cell.index && a?.writes.includes(n));
+      return at > 0 ? [`cell ${at} below defines "${n}"`] : [];
+    });
+    const hint = below.length ? ` (${below.join(', ')}: move it above)` : '';
+    throw new PipelineError(`cell ${cell.index} reads ${list}, which no cell above it defines${hint}`, 'inputs', name);
   }
 
   const helpers = resolveHelpers(flow.inputs.filter((i) => i.kind === 'definition'), analyses, name);
