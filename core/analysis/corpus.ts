@@ -74,6 +74,8 @@ export const CORPUS: CorpusCase[] = [
   { name: 'closure over outer local', source: 'def outer(a):\n    def inner():\n        return a + b\n    return inner', reads: ['b'] },
   { name: 'function mutating a global', source: 'def add(x):\n    results.append(x)', reads: ['results'], mutations: ['results:method'] },
   { name: 'class body and bases', source: 'class Model(Base):\n    size = default_size\n    def fit(self):\n        return size', reads: ['Base', 'default_size', 'size'], writes: ['Model'], classes: ['Model'] },
+  { name: 'class names are invisible inside its comprehensions', source: 'class A:\n    n = 3\n    xs = [n for _ in range(2)]', reads: ['n'], writes: ['A'] },
+  { name: 'the first iterable of a comprehension in a class sees the class', source: 'class A:\n    n = 3\n    ys = [i for i in range(n)]', reads: [], writes: ['A'] },
   { name: 'method self mutations are local', source: 'class A:\n    def set(self, v):\n        self.v = v', reads: [], mutations: [] },
   { name: 'lambda parameters are local', source: 'f = lambda q, k=kdef: q + k + scale', reads: ['kdef', 'scale'], writes: ['f'] },
   { name: 'async function', source: 'async def fetch(url):\n    async with session.get(url) as r:\n        return await r.json()', reads: ['session'], writes: ['fetch'] },

@@ -161,6 +161,10 @@ export class ClassScope implements Scope {
   propagate(name: string): void {
     this.parent.propagate(name);
   }
+  /** A read from a comprehension in this body, which does not see the body's names. */
+  readFromNested(name: string): void {
+    this.parent.read(name);
+  }
   mutate(mutation: Mutation): void {
     if (!this.local.has(mutation.name)) this.parent.mutate(mutation);
   }
@@ -179,7 +183,10 @@ export class ComprehensionScope implements Scope {
     this.module = parent.module;
   }
   read(name: string): void {
-    if (!this.local.has(name)) this.parent.read(name);
+    if (this.local.has(name)) return;
+    // A class body's names are invisible inside its comprehensions (only the first iterable runs in the class).
+    if (this.parent instanceof ClassScope) this.parent.readFromNested(name);
+    else this.parent.read(name);
   }
   bind(name: string): void {
     this.local.add(name);
