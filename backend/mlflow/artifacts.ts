@@ -3,7 +3,11 @@
  * <experiment>/<run>/artifacts/<path>`, and listing with `?path=`) and `artifacts/list` of the tracking API.
  * Uploaded bytes become content-addressed blobs attached to the run (in its doc) as runtrail artifacts.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Context, Hono } from 'hono';
 import { Artifact, MLFLOW_ARTIFACTS_ROOT, type Run } from '@runtrail/core/schema';
 import { attachArtifacts } from '@runtrail/core/sync';
@@ -14,8 +18,6 @@ import type { MlflowHandlers } from './router';
 import { mlflowErrorResponse, requireToken } from './router';
 import type { MlflowRuns } from './runs';
 
-/** Uploads through the proxy are buffered to hash them before storing; larger ones are refused (413). */
-export const MAX_PROXY_UPLOAD_BYTES = 256 * 1024 * 1024;
 
 /** One entry of an artifact listing. */
 interface FileInfo {
@@ -53,20 +55,43 @@ function locate(fullPath: string): { experimentId: string; runId: string; path: 
   return { experimentId: m[1]!, runId: m[2]!, path: m[3] ?? '' };
 }
 
-async function readLimited(c: Context, max: number): Promise<Uint8Array> {
+/**
+ * Spools an upload to a temporary file while hashing it (blobs are addressed by content, which is only known at
+ * the end), then stores it as a blob. Returns its sha256 and size; a body past `max` is a 413.
+ */
+async function storeUpload(c: Context, ctx: ApiContext): Promise<{ sha256: string; size: number }> {
+  const max = ctx.blobMaxBytes;
   const declared = Number(c.req.header('content-length') ?? '0');
-  if (declared > max) throw new MlflowError(413, 'INVALID_PARAMETER_VALUE', `artifact is ${declared} bytes; the proxy takes at most ${max}`);
-  const reader = c.req.raw.body?.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const chunk = reader ? await reader.read() : { done: true as const, value: undefined };
-    if (chunk.done) break;
-    size += chunk.value.byteLength;
-    if (size > max) throw new MlflowError(413, 'INVALID_PARAMETER_VALUE', `artifact exceeds ${max} bytes`);
-    parts.push(chunk.value);
+  if (declared > max) throw new MlflowError(413, 'INVALID_PARAMETER_VALUE', `artifact is ${declared} bytes; the limit is ${max}`);
+  const file = join(tmpdir(), `runtrail-upload-${randomBytes(8).toString('hex')}`);
+  try {
+    const hash = createHash('sha256');
+    const out = createWriteStream(file);
+    const closed = new Promise<void>((resolve, reject) => {
+      out.once('close', resolve);
+      out.once('error', reject);
+    });
+    let size = 0;
+    try {
+      const reader = c.req.raw.body?.getReader();
+      for (;;) {
+        const chunk = reader ? await reader.read() : { done: true as const, value: undefined };
+        if (chunk.done) break;
+        size += chunk.value.byteLength;
+        if (size > max) throw new MlflowError(413, 'INVALID_PARAMETER_VALUE', `artifact exceeds ${max} bytes`);
+        hash.update(chunk.value);
+        if (!out.write(chunk.value)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+      }
+    } finally {
+      out.end();
+      await closed;
+    }
+    const sha256 = hash.digest('hex');
+    await ctx.blobs.put(sha256, createReadStream(file), max);
+    return { sha256, size };
+  } finally {
+    await rm(file, { force: true });
   }
-  return Buffer.concat(parts);
 }
 
 /** Mounts the mlflow-artifacts proxy routes. */
@@ -98,10 +123,8 @@ export function mountMlflowArtifacts(app: Hono, ctx: ApiContext, runs: MlflowRun
     const { experimentId, runId, path } = locate(relative(c));
     if (!path) throw invalidParameter('An artifact upload needs a file path after /artifacts/');
     await runFor(experimentId, runId);
-    const bytes = await readLimited(c, Math.min(ctx.blobMaxBytes, MAX_PROXY_UPLOAD_BYTES));
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    await ctx.blobs.put(sha256, (async function* () { yield bytes; })(), ctx.blobMaxBytes);
-    const artifact = Artifact.parse({ path, size: bytes.byteLength, sha256, blob: { sha256, size: bytes.byteLength } });
+    const { sha256, size } = await storeUpload(c, ctx);
+    const artifact = Artifact.parse({ path, size, sha256, blob: { sha256, size } });
     await runs.mutate(runId, (map, _tx, doc) => doc.transact(() => attachArtifacts(map, [artifact])));
     return c.json({});
   }));

@@ -179,6 +179,14 @@ describe('the mlflow-artifacts proxy', () => {
     expect((await t.call('GET', `${root}/model/w.bin`)).text).toBe('weights');
   });
 
+  it('refuses an upload over the blob size limit with 413 and attaches nothing', async () => {
+    const { experimentId, runId } = await createRun();
+    const big = new Uint8Array(10 * 1024 * 1024 + 1);
+    const res = await t.call('PUT', `/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${runId}/artifacts/big.bin`, big);
+    expect([res.status, res.json.error_code]).toEqual([413, 'INVALID_PARAMETER_VALUE']);
+    expect((await t.call('GET', `/api/v1/runs/${runId}`)).json.artifacts).toEqual([]);
+  });
+
   it('refuses paths outside a run, traversal and runs of another experiment', async () => {
     const { runId } = await createRun();
     const other = await t.call('POST', `${M}/experiments/create`, { name: 'other' });
