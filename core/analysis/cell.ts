@@ -71,7 +71,7 @@ function firstSyntaxError(walker: CellWalker, python: string, tree: ReturnType<t
 export function analyzeCell(source: string): CellAnalysis {
   const pre = preprocessCell(source);
   const { python, tupleTargets } = rewriteWithItems(pre.python);
-  const walker = new CellWalker(python, pre.magicReads, tupleTargets);
+  const walker = new CellWalker(python, pre.magicReads, tupleTargets, pre.magicWrites);
   const tree = parser.parse(python);
   const syntaxError = pre.foreignCellMagic ? undefined : firstSyntaxError(walker, python, tree);
   walker.walkScript(tree.topNode);

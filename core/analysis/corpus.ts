@@ -108,6 +108,7 @@ export const CORPUS: CorpusCase[] = [
   { name: 'capture cell magic binds its variable', source: '%%capture out\nprint(x)', reads: ['x'], writes: ['out'], error: null },
   { name: 'foreign cell magic has no names', source: '%%bash\nfor f in *.csv; do echo $f; done', reads: [], writes: [], magics: ['cell:bash'], error: null },
   { name: 'magic inside an indented block', source: 'if debug:\n    %pdb on\nx = 1', reads: ['debug'], writes: ['x'], error: null },
+  { name: 'store -r restores variables', source: '%store -r model scaler\npred = model.predict(x)', reads: ['x'], writes: ['model', 'scaler', 'pred'], magics: ['line:store'], error: null },
   { name: 'help syntax', source: 'df.merge?\n??np.where', reads: [], magics: ['help:df.merge', 'help:np.where'], error: null },
   { name: 'percent in a continued expression is modulo', source: 'r = (a\n% b)', reads: ['a', 'b'], magics: [], error: null },
   { name: 'percent line inside a triple-quoted string', source: 'q = """\n%s rows\n!not shell\n""" % n', reads: ['n'], magics: [], error: null },

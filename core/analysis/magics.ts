@@ -106,6 +106,9 @@ export function preprocessCell(source: string): PreprocessedCell {
       }
       const reads = interpolatedNames(body);
       if (reads.length) result.magicReads.set(number, reads);
+      // `%store -r a b` brings stored variables back into the namespace.
+      const restored = !shell && word === 'store' ? /^%store\s+-r\s+(.+)$/.exec(body.trim())?.[1] : undefined;
+      if (restored) result.magicWrites.set(number, restored.split(/\s+/).filter((n) => /^[A-Za-z_]\w*$/.test(n)));
       lines[i] = line.slice(0, indent) + pad('pass', body.length);
       continue;
     }

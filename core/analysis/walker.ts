@@ -43,6 +43,7 @@ export class CellWalker {
     private readonly source: string,
     private readonly magicReads: Map<number, string[]>,
     private readonly withTupleTargets: Array<[number, number]> = [],
+    private readonly magicWrites: Map<number, string[]> = new Map(),
   ) {
     for (let i = 0; i < source.length; i++) if (source[i] === '\n') this.lineStarts.push(i + 1);
   }
@@ -129,9 +130,11 @@ export class CellWalker {
     }
   }
 
-  /** Names interpolated into the IPython line this statement replaced (`!ls {path}`, `x = !echo $y`). */
+  /** Names the IPython line this statement replaced reads (`!ls {path}`) or binds (`%store -r x`). */
   private readMagicNames(node: SyntaxNode, scope: Scope): void {
-    for (const name of this.magicReads.get(this.lineOf(node.from)) ?? []) scope.read(name);
+    const line = this.lineOf(node.from);
+    for (const name of this.magicReads.get(line) ?? []) scope.read(name);
+    for (const name of this.magicWrites.get(line) ?? []) scope.bind(name);
   }
 
   private visitAssign(node: SyntaxNode, scope: Scope): void {

@@ -151,7 +151,10 @@ export function planPromotion(notebook: PromotionNotebook, ref: CellRef, existin
       const at = analyses.findIndex((a, i) => i > cell.index && a?.writes.includes(n));
       return at > 0 ? [`cell ${at} below defines "${n}"`] : [];
     });
-    const hint = below.length ? ` (${below.join(', ')}: move it above)` : '';
+    const ran = analyses.slice(0, cell.index).findIndex((a) => a?.magics.some((m) => m.kind === 'line' && m.name === 'run'));
+    const hint = below.length
+      ? ` (${below.join(', ')}: move it above)`
+      : ran >= 0 ? ` (cell ${ran} uses %run, whose names cannot be known: define or import them in a cell)` : '';
     throw new PipelineError(`cell ${cell.index} reads ${list}, which no cell above it defines${hint}`, 'inputs', name);
   }
 
