@@ -117,6 +117,8 @@ describe('planPromotion', () => {
     expect(e.message).toBe('step "step_2": inputs: cell 2 reads "z", which no cell above it defines (cell 3 below defines "z": move it above)');
     const nb2: PromotionNotebook = { ...nb, cells: [...nb.cells.slice(0, 2), md('h2', '## Load'), code('b', 'y = x + 1')] };
     expect(planPromotion(nb2, { id: 'b' }, first.writes[1]!.content).step.name).toBe('load_2');
+    const ran: PromotionNotebook = { path: 'r.ipynb', cells: [code('a', '%run setup.py'), code('b', 'y = made_by_setup + 1')] };
+    expect(errorOf(() => planPromotion(ran, { id: 'b' }, null)).message).toContain('(cell 0 uses %run, whose names cannot be known');
   });
 
   it('refuses a name another cell\'s step has', () => {
