@@ -67,6 +67,8 @@ describe("MLflow's error codes and statuses", () => {
     ['a 251-character key', { params: [{ key: 'k'.repeat(251), value: 'v' }] }, 'params.0.key'],
     ['a 6001-character param value', { params: [{ key: 'k', value: 'v'.repeat(6001) }] }, 'params.0.value'],
     ['an 8001-character tag value', { tags: [{ key: 'k', value: 'v'.repeat(8001) }] }, 'tags.0.value'],
+    ['a key with a newline', { metrics: [{ key: 'a\nb', value: 1, timestamp: 1 }] }, 'metrics.0.key'],
+    ['a 501-character run name tag', { tags: [{ key: 'mlflow.runName', value: 'n'.repeat(501) }] }, 'at most 500'],
     ['a metric value that is not a number', { metrics: [{ key: 'm', value: 'high', timestamp: 1 }] }, 'metrics.0.value'],
   ])('log-batch with %s is 400 INVALID_PARAMETER_VALUE naming the field, and writes nothing', async (_name, body, mention) => {
     const { runId } = await createRun();
@@ -77,6 +79,14 @@ describe("MLflow's error codes and statuses", () => {
     const run = await t.call('GET', `/api/v1/runs/${runId}`);
     expect(run.json.metrics).toEqual([]);
     expect(run.json.params).toEqual([]);
+  });
+
+  it('takes a 6000-character param value (MLflow counts characters) and keeps the run searchable', async () => {
+    const { runId } = await createRun();
+    const res = await t.call('POST', `${M}/runs/log-parameter`, { run_id: runId, key: 'long', value: 'v'.repeat(6000) });
+    expect(res.status).toBe(200);
+    const found = await t.call('POST', '/api/v1/runs/search', { filter: [{ field: 'params.long', op: 'like', value: 'vvv%' }] });
+    expect(found.json.runs.map((r: { id: string }) => r.id)).toEqual([runId]);
   });
 
   it('refuses a changed param value and writes nothing of that batch', async () => {

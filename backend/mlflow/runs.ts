@@ -2,8 +2,9 @@
  * MLflow run routes. Every write goes through the experiment's doc (`DocManager.mutate`), in one transaction
  * with its metric rows and search projection, so runs logged by MLflow clients show live in both extensions.
  */
+import { createHash } from 'node:crypto';
 import type * as Y from 'yjs';
-import type { DataSnapshot, Metric, Param, Run, RunSource } from '@runtrail/core/schema';
+import { LIMITS, type DataSnapshot, type Metric, type Param, type Run, type RunSource } from '@runtrail/core/schema';
 import { createRedactor } from '@runtrail/core/capture';
 import {
   attachSnapshots,
@@ -73,6 +74,10 @@ export class MlflowRuns {
     if (total > MAX_ENTITIES_PER_BATCH) {
       throw invalidParameter(`A batch logging request can contain at most ${MAX_ENTITIES_PER_BATCH} metrics, params and tags in total; got ${total}`);
     }
+    const runName = batch.tags.findLast((t) => t.key === 'mlflow.runName')?.value;
+    if (runName !== undefined && runName.length > LIMITS.maxNameLength) {
+      throw invalidParameter(`Run name (tag mlflow.runName) must be at most ${LIMITS.maxNameLength} characters`);
+    }
     const params = batch.params
       .map((p) => this.redactor.redactParam({ key: p.key, value: p.value, origin: 'mlflow' }))
       .filter((p): p is Param => p !== null);
@@ -93,7 +98,7 @@ export class MlflowRuns {
       doc.transact(() => {
         writeParams(run, params);
         writeTags(run, batch.tags);
-        if (batch.tags.some((t) => t.key === 'mlflow.runName')) renameRun(run, batch.tags.findLast((t) => t.key === 'mlflow.runName')!.value);
+        if (runName !== undefined) renameRun(run, runName);
         mergeMetricSummaries(run, inserted);
       });
     });
@@ -115,6 +120,7 @@ export function mlflowRunHandlers(ctx: ApiContext, experiments: ExperimentAccess
       }
       const id = ctx.newId().replace(/-/g, '');
       const name = req.run_name || req.tags.findLast((t) => t.key === 'mlflow.runName')?.value || `run-${id.slice(-8)}`;
+      if (name.length > LIMITS.maxNameLength) throw invalidParameter(`Run name must be at most ${LIMITS.maxNameLength} characters`);
       const tags = req.tags.filter((t) => t.key !== 'mlflow.runName' && t.key !== LIFECYCLE_TAG);
       tags.push({ key: 'mlflow.runName', value: name });
       if (req.user_id && !tags.some((t) => t.key === 'mlflow.user')) tags.push({ key: 'mlflow.user', value: req.user_id });
@@ -235,7 +241,8 @@ export function mlflowRunHandlers(ctx: ApiContext, experiments: ExperimentAccess
 
     async logInputs(req) {
       const snapshots: DataSnapshot[] = req.datasets.map(({ dataset, tags }) => ({
-        id: `ds-${Buffer.from(`${dataset.name}\u0000${dataset.digest}`).toString('base64url').slice(0, 56)}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64),
+        // The same dataset logged again (same name and digest) is the same snapshot: attaching it is idempotent.
+        id: `ds-${createHash('sha256').update(`${dataset.name}\u0000${dataset.digest}`).digest('hex').slice(0, 40)}`,
         name: dataset.name,
         kind: 'dataset',
         fingerprint: dataset.digest.padEnd(8, '0'),

@@ -4,7 +4,7 @@
  * backend mounts and the OpenAPI document lists. Unknown fields are ignored, as MLflow's server does.
  */
 import { z } from 'zod';
-import { LIMITS } from './primitives';
+import { Key, LIMITS } from './primitives';
 
 /** An int64 as MLflow clients send it: a JSON number or a decimal string. */
 export const MlflowInt64 = z.union([
@@ -16,7 +16,8 @@ export const MlflowInt64 = z.union([
 const MlflowBool = z.union([z.boolean(), z.enum(['true', 'false', 'True', 'False']).transform((v) => v.toLowerCase() === 'true')]);
 
 const Id = z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters');
-const MlflowKey = z.string().min(1, 'must not be empty').max(LIMITS.maxKeyLength, `must be at most ${LIMITS.maxKeyLength} characters`);
+/** Metric, param and tag keys: MLflow's character set and length (the same rule as runtrail's keys). */
+const MlflowKey = Key;
 const Str = (max: number) => z.string().max(max, `must be at most ${max} characters`);
 /** One value or a list (query strings repeat keys for lists). */
 const List = <T extends z.ZodType>(item: T, max: number) =>

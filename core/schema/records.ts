@@ -33,8 +33,9 @@ export const ParamOrigin = z.enum(['parameters-cell', 'literal-assignment', 'exp
 /** A run parameter: a JSON value, never a secret (redacted before it is recorded). */
 export const Param = z.object({
   key: Key,
-  value: JsonValue.refine((v) => JSON.stringify(v).length <= LIMITS.maxParamValueLength, {
-    message: `must serialize to at most ${LIMITS.maxParamValueLength} characters`,
+  // Strings count their characters (MLflow's rule); other values their JSON text.
+  value: JsonValue.refine((v) => (typeof v === 'string' ? v : JSON.stringify(v)).length <= LIMITS.maxParamValueLength, {
+    message: `must be at most ${LIMITS.maxParamValueLength} characters (as JSON text unless a string)`,
   }),
   origin: ParamOrigin.default('explicit'),
 });
