@@ -51,7 +51,7 @@ export function resolveHelpers(roots: CellInput[], analyses: Array<CellAnalysis 
       else if (made.kind === 'definition') queue.push(made);
       else {
         const literals = analyses[made.fromCell]!.literals;
-        if (!(name in literals)) {
+        if (!Object.hasOwn(literals, name)) {
           throw new PipelineError(
             `helper "${input.name}" (cell ${input.fromCell}) reads the notebook value "${name}"; only literal constants can be copied into a step, so pass it as an argument`,
             'inputs', step,

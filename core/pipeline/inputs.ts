@@ -6,6 +6,7 @@
 import type { CellAnalysis, CellInput } from '../analysis';
 import type { JsonValue } from '../schema/primitives';
 import type { PipelineStep, PipelineStepInput, ValueFormat } from './model';
+import { own } from './own';
 
 /** What the last captured run knows of a value: its snapshot fingerprint and kind. */
 export interface ValueSnapshot {
@@ -60,13 +61,13 @@ export function bindInputs(values: CellInput[], ctx: BindingContext): BoundInput
       continue;
     }
     const literals = ctx.analyses[input.fromCell]?.literals ?? {};
-    if (input.name in literals) {
-      out.params.push({ name: input.name, value: ctx.pipelineParams[input.name] ?? (literals[input.name] as JsonValue) });
+    if (Object.hasOwn(literals, input.name)) {
+      out.params.push({ name: input.name, value: own(ctx.pipelineParams, input.name) ?? (literals[input.name] as JsonValue) });
       continue;
     }
     if (upstream) out.warnings.push(`step "${upstream.name}" does not output "${input.name}": promote cell ${input.fromCell} again to wire it`);
-    const snap = ctx.snapshots[input.name];
-    const known = snap?.kind ? SNAPSHOT_FORMATS[snap.kind] : undefined;
+    const snap = own(ctx.snapshots, input.name);
+    const known = snap?.kind ? own(SNAPSHOT_FORMATS, snap.kind) : undefined;
     const type = known?.type ?? 'object';
     const bound = snap?.fingerprint ? { snapshot: snap.fingerprint } : {};
     if (!snap?.fingerprint) out.warnings.push(`no snapshot of "${input.name}" from the last run: the data input is unbound until one is captured`);

@@ -102,7 +102,18 @@ export const PipelineSpec = z
   .object({
     version: z.literal(1),
     name: z.string().min(1).max(200),
-    params: z.record(PythonName, JsonValue).default({}),
+    // An object with catch-all values rather than z.record: zod's record rejects a `constructor` key, which is a
+    // valid Python name; keys are checked here instead.
+    params: z
+      .object({})
+      .catchall(JsonValue)
+      .superRefine((params, ctx) => {
+        for (const key of Object.keys(params)) {
+          const check = PythonName.safeParse(key);
+          if (!check.success) ctx.addIssue({ code: 'custom', path: [key], message: `param name ${check.error.issues[0]!.message}` });
+        }
+      })
+      .default({}),
     steps: z.array(PipelineStep).default([]),
   })
   .strict()
@@ -126,7 +137,7 @@ export const PipelineSpec = z
         }
       });
       step.params.forEach((param, j) => {
-        if (!(param in spec.params)) ctx.addIssue({ code: 'custom', path: ['steps', i, 'params', j], message: `param "${param}" is not declared in params` });
+        if (!Object.hasOwn(spec.params, param)) ctx.addIssue({ code: 'custom', path: ['steps', i, 'params', j], message: `param "${param}" is not declared in params` });
       });
     });
     const cycle = findCycle(spec.steps);

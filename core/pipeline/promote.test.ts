@@ -93,6 +93,15 @@ describe('planPromotion', () => {
     ]);
   });
 
+  it('handles Python names that are also JavaScript object members', () => {
+    const nb: PromotionNotebook = { path: 'o.ipynb', cells: [code('a', 'constructor = 3\nvalueOf = len("x")'), code('b', 'toString = constructor + valueOf'), code('c', 'print(toString)')] };
+    const plan = planPromotion(nb, { id: 'b' }, null, { name: 'objects' });
+    expect(plan.preview.params).toEqual([{ name: 'constructor', value: 3 }]);
+    expect(plan.preview.inputs.map((i) => [i.name, i.from])).toEqual([['valueOf', 'data']]);
+    expect(plan.pipeline.params).toEqual({ constructor: 3 });
+    expect(parsePipelineYaml(plan.writes[1]!.content)).toEqual(plan.pipeline);
+  });
+
   it('updates in place when promoted again, keeping a param value edited in pipeline.yaml', () => {
     const yaml2 = second.writes.find((f) => f.path === 'pipeline.yaml')!.content.replace('n_estimators: 20', 'n_estimators: 50');
     const again = planPromotion(notebook, { id: 'train' }, yaml2);

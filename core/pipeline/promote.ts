@@ -12,6 +12,7 @@ import { literalType, renderStepModule, type StepParameter } from './stepfile';
 import { parsePipelineYaml, stringifyPipeline } from './yaml';
 import { importLine, resolveHelpers } from './helpers';
 import { SNAPSHOT_FORMATS, bindInputs, type PreviewInput, type ValueSnapshot } from './inputs';
+import { own } from './own';
 
 /** The notebook a cell is promoted from: its project-relative path and cells. */
 export interface PromotionNotebook {
@@ -129,6 +130,29 @@ function checkStarImports(analyses: Array<CellAnalysis | null>, upTo: number, st
   });
 }
 
+/** The error for names a cell reads that no cell above defines, with a hint where one can be given. */
+function missingInputsError(missing: string[], analyses: Array<CellAnalysis | null>, index: number, step: string): PipelineError {
+  const list = missing.map((n) => `"${n}"`).join(', ');
+  const below = missing.flatMap((n) => {
+    const at = analyses.findIndex((a, i) => i > index && a?.writes.includes(n));
+    return at > 0 ? [`cell ${at} below defines "${n}"`] : [];
+  });
+  const ran = analyses.slice(0, index).findIndex((a) => a?.magics.some((m) => m.kind === 'line' && m.name === 'run'));
+  const hint = below.length
+    ? ` (${below.join(', ')}: move it above)`
+    : ran >= 0 ? ` (cell ${ran} uses %run, whose names cannot be known: define or import them in a cell)` : '';
+  return new PipelineError(`cell ${index} reads ${list}, which no cell above it defines${hint}`, 'inputs', step);
+}
+
+/** An output's type and format: from the last run's snapshot kind, else a literal's type, else pickled object. */
+function typedOutput(name: string, analysis: CellAnalysis, snapshots: Record<string, ValueSnapshot>): PipelineStep['outputs'][number] {
+  const known = own(SNAPSHOT_FORMATS, own(snapshots, name)?.kind ?? '');
+  if (known) return { name, ...known };
+  const literal = own(analysis.literals, name);
+  if (literal !== undefined && literal !== null) return { name, type: literalType(literal as JsonValue), format: 'json' };
+  return { name, type: 'object', format: 'pickle' };
+}
+
 /** Plans promoting one cell; throws PipelineError naming the step and field when it cannot be done. */
 export function planPromotion(notebook: PromotionNotebook, ref: CellRef, existingYaml: string | null, options: PromotionOptions = {}): PromotionPlan {
   const cell = resolveCell(notebook, ref);
@@ -145,18 +169,7 @@ export function planPromotion(notebook: PromotionNotebook, ref: CellRef, existin
   const analysis = checkCell(analyses[cell.index] ?? null, cell.index, name);
   checkStarImports(analyses, cell.index, name);
   const flow = cellDataflow(analyses, cell.index);
-  if (flow.missing.length) {
-    const list = flow.missing.map((n) => `"${n}"`).join(', ');
-    const below = flow.missing.flatMap((n) => {
-      const at = analyses.findIndex((a, i) => i > cell.index && a?.writes.includes(n));
-      return at > 0 ? [`cell ${at} below defines "${n}"`] : [];
-    });
-    const ran = analyses.slice(0, cell.index).findIndex((a) => a?.magics.some((m) => m.kind === 'line' && m.name === 'run'));
-    const hint = below.length
-      ? ` (${below.join(', ')}: move it above)`
-      : ran >= 0 ? ` (cell ${ran} uses %run, whose names cannot be known: define or import them in a cell)` : '';
-    throw new PipelineError(`cell ${cell.index} reads ${list}, which no cell above it defines${hint}`, 'inputs', name);
-  }
+  if (flow.missing.length) throw missingInputsError(flow.missing, analyses, cell.index, name);
 
   const helpers = resolveHelpers(flow.inputs.filter((i) => i.kind === 'definition'), analyses, name);
   const neededImports = [...flow.inputs.filter((i) => i.kind === 'import'), ...helpers.imports];
@@ -173,13 +186,7 @@ export function planPromotion(notebook: PromotionNotebook, ref: CellRef, existin
   const { inputs, params, warnings } = bound;
   for (const line of importLines) if (line.startsWith('from .')) warnings.push(`"${line}" is relative to the notebook's folder; the step module lives in another folder`);
 
-  const outputs = flow.outputs.map((o) => {
-    const known = SNAPSHOT_FORMATS[options.snapshots?.[o.name]?.kind ?? ''];
-    const literal = analysis.literals[o.name];
-    if (known) return { name: o.name, ...known };
-    if (literal !== undefined && literal !== null) return { name: o.name, type: literalType(literal as JsonValue), format: 'json' as const };
-    return { name: o.name, type: 'object', format: 'pickle' as const };
-  });
+  const outputs = flow.outputs.map((o) => typedOutput(o.name, analysis, options.snapshots ?? {}));
 
   const taken = new Map<string, string>([
     ...helpers.definitions.map((d) => [d, 'a helper definition'] as const),
@@ -208,7 +215,7 @@ export function planPromotion(notebook: PromotionNotebook, ref: CellRef, existin
   const cycle = findCycle(rewired);
   if (cycle) throw new PipelineError(`cyclic dependency: ${cycle.join(' -> ')}; reorder the cells or demote one of these steps`, 'inputs', name);
   const newParams = { ...spec.params };
-  for (const p of params) newParams[p.name] ??= p.value;
+  for (const p of params) if (!Object.hasOwn(newParams, p.name)) newParams[p.name] = p.value;
   const pipeline = validated({ ...spec, params: newParams, steps: rewired }, name);
 
   const parameters: StepParameter[] = [
