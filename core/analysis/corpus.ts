@@ -34,6 +34,7 @@ export const CORPUS: CorpusCase[] = [
   { name: 'semicolons', source: 'a = 1; b = a; c = d', reads: ['d'], writes: ['a', 'b', 'c'] },
   { name: 'literal params', source: 'lr = 0.01\nepochs = 10\nname = "adam"\nflags = [1, -2]\nmaybe = None\ncfg = {"a": True}',
     literals: { lr: 0.01, epochs: 10, name: 'adam', flags: [1, -2], maybe: null, cfg: { a: true } } },
+  { name: 'dict literal keys stay data', source: 'cfg = {"__proto__": 1, "b": [True, None]}', literals: { cfg: { ['__proto__']: 1, b: [true, null] } } },
   { name: 'computed values are not literals', source: 'a = 1 + 2\nb = f(1)\nc = 3\nc += 1', literals: {} },
   // mutations
   { name: 'item assignment mutates', source: 'df["total"] = df.a + df.b', reads: ['df'], writes: [], mutations: ['df:item'] },

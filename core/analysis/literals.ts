@@ -28,14 +28,15 @@ export function literalValue(node: SyntaxNode, textOf: (node: SyntaxNode) => str
     }
     case 'DictionaryExpression': {
       const kids = children(node).filter((c) => !PUNCTUATION.has(c.name) || c.name === ':');
-      const out: Record<string, unknown> = {};
-      for (let i = 0; i + 2 < kids.length + 1; i += 3) {
+      const entries: Array<[string, unknown]> = [];
+      for (let i = 0; i < kids.length; i += 3) {
         const key = literalValue(kids[i]!, textOf);
         const value = kids[i + 2] ? literalValue(kids[i + 2]!, textOf) : undefined;
         if (typeof key !== 'string' || value === undefined || kids[i + 1]?.name !== ':') return undefined;
-        out[key] = value;
+        entries.push([key, value]);
       }
-      return out;
+      // fromEntries defines own properties, so a "__proto__" key stays data.
+      return Object.fromEntries(entries);
     }
     default:
       return undefined;
