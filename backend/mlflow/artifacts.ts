@@ -124,7 +124,9 @@ export function mountMlflowArtifacts(app: Hono, ctx: ApiContext, runs: MlflowRun
     if (!path) throw invalidParameter('An artifact upload needs a file path after /artifacts/');
     await runFor(experimentId, runId);
     const { sha256, size } = await storeUpload(c, ctx);
-    const artifact = Artifact.parse({ path, size, sha256, blob: { sha256, size } });
+    const parsed = Artifact.safeParse({ path, size, sha256, blob: { sha256, size } });
+    if (!parsed.success) throw invalidParameter(`Invalid artifact path '${path}': ${parsed.error.issues[0]!.message}`);
+    const artifact = parsed.data;
     await runs.mutate(runId, (map, _tx, doc) => doc.transact(() => attachArtifacts(map, [artifact])));
     return c.json({});
   }));

@@ -69,6 +69,8 @@ describe("MLflow's error codes and statuses", () => {
     ['an 8001-character tag value', { tags: [{ key: 'k', value: 'v'.repeat(8001) }] }, 'tags.0.value'],
     ['a key with a newline', { metrics: [{ key: 'a\nb', value: 1, timestamp: 1 }] }, 'metrics.0.key'],
     ['a 501-character run name tag', { tags: [{ key: 'mlflow.runName', value: 'n'.repeat(501) }] }, 'at most 500'],
+    ['a negative step', { metrics: [{ key: 'm', value: 1, timestamp: 1, step: -1 }] }, 'metrics.0.step'],
+    ['an out-of-range timestamp', { metrics: [{ key: 'm', value: 1, timestamp: '9999999999999999999' }] }, 'metrics.0.timestamp'],
     ['a metric value that is not a number', { metrics: [{ key: 'm', value: 'high', timestamp: 1 }] }, 'metrics.0.value'],
   ])('log-batch with %s is 400 INVALID_PARAMETER_VALUE naming the field, and writes nothing', async (_name, body, mention) => {
     const { runId } = await createRun();
@@ -195,6 +197,12 @@ describe('the mlflow-artifacts proxy', () => {
     const res = await t.call('PUT', `/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${runId}/artifacts/big.bin`, big);
     expect([res.status, res.json.error_code]).toEqual([413, 'INVALID_PARAMETER_VALUE']);
     expect((await t.call('GET', `/api/v1/runs/${runId}`)).json.artifacts).toEqual([]);
+  });
+
+  it('refuses an artifact path longer than runtrail keeps (1024) with 400', async () => {
+    const { experimentId, runId } = await createRun();
+    const res = await t.call('PUT', `/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${runId}/artifacts/${'d/'.repeat(520)}f`, new Uint8Array([1]));
+    expect([res.status, res.json.error_code]).toEqual([400, 'INVALID_PARAMETER_VALUE']);
   });
 
   it('refuses paths outside a run, traversal and runs of another experiment', async () => {

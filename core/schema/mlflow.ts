@@ -10,7 +10,7 @@ import { Key, LIMITS } from './primitives';
 export const MlflowInt64 = z.union([
   z.number().int('must be an integer'),
   z.string().regex(/^-?\d{1,19}$/, 'must be an integer').transform(Number),
-]);
+]).refine(Number.isSafeInteger, 'is out of range');
 
 /** A boolean that may arrive as a query-string word. */
 const MlflowBool = z.union([z.boolean(), z.enum(['true', 'false', 'True', 'False']).transform((v) => v.toLowerCase() === 'true')]);
@@ -31,9 +31,12 @@ export const MlflowRegistryTag = z.object({ key: MlflowKey, value: Str(100_000).
 export const MlflowMetric = z.object({
   key: MlflowKey,
   value: z.union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity']).transform(Number)]),
-  timestamp: MlflowInt64,
-  step: MlflowInt64.default(0),
+  timestamp: MlflowInt64.refine((t) => t >= 0, 'must be a non-negative time in ms'),
+  step: MlflowInt64.refine((s) => s >= 0, 'must be non-negative (runtrail keys series by step >= 0)').default(0),
 });
+
+/** A time in ms since the epoch. */
+const MlflowTime = MlflowInt64.refine((t) => t >= 0, 'must be a non-negative time in ms');
 /** A param in MLflow's shape: values are strings. */
 export const MlflowParam = z.object({ key: MlflowKey, value: Str(LIMITS.maxParamValueLength) });
 
@@ -57,13 +60,13 @@ export const MlflowRequests = {
     experiment_id: Id.optional(),
     user_id: Str(256).optional(),
     run_name: Str(LIMITS.maxNameLength).optional(),
-    start_time: MlflowInt64.optional(),
+    start_time: MlflowTime.optional(),
     tags: List(MlflowTag, LIMITS.maxTagsPerBatch),
   }),
   getRun: RunRef,
   updateRun: z.intersection(
     RunRef,
-    z.object({ status: z.enum(['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED']).optional(), end_time: MlflowInt64.optional(), run_name: Str(LIMITS.maxNameLength).optional() }),
+    z.object({ status: z.enum(['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED']).optional(), end_time: MlflowTime.optional(), run_name: Str(LIMITS.maxNameLength).optional() }),
   ),
   deleteRun: z.object({ run_id: Id }),
   restoreRun: z.object({ run_id: Id }),
