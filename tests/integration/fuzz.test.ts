@@ -69,7 +69,9 @@ const mlflowExamples: Record<string, unknown> = {
   transitionModelVersionStage: { name: MODEL, version: '1', stage: 'Staging', archive_existing_versions: false },
   setModelVersionTag: { name: MODEL, version: '1', key: 'k', value: 'v' },
   deleteModelVersionTag: { name: MODEL, version: '1', key: 'k' },
-  searchLoggedModels: { experiment_ids: [EXPERIMENT] },
+  searchLoggedModels: { experiment_ids: [EXPERIMENT], filter: "name = 'model'" },
+  createLoggedModel: { experiment_id: EXPERIMENT, name: 'fz-model', source_run_id: RUN, params: [{ key: 'p', value: 'v' }], tags: [] },
+  logOutputs: { run_id: RUN, models: [{ model_id: 'm-nope', step: 0 }] },
 };
 
 const garbage = fc.oneof(
