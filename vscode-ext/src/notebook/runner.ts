@@ -5,6 +5,7 @@
  * controller hands it cells and receives outputs through a sink.
  */
 import type { Kernel, KernelMessage, Session } from '@jupyterlab/services';
+import type { KernelEndCause } from '@runtrail/core/capture';
 import type { CaptureLevel, NotebookCapture } from './capture';
 import { deltaExpressions, injectHelper, readDelta, requestDelta, type DeltaAnswer, type HelperConfig } from './helper';
 import type { JupyterServer } from './jupyter';
@@ -53,6 +54,13 @@ export class NotebookRunner {
   private starting: Promise<Kernel.IKernelConnection> | null = null;
   private helperReady: Promise<void> = Promise.resolve();
   private restarting = false;
+  /** Cells sent and not yet recorded. */
+  private running = 0;
+  /**
+   * A kernel end (restart, death) seen while cells were running: applied after they are recorded, so an
+   * execution the restart cut short still lands in the run it belonged to.
+   */
+  private pendingEnd: { kind: 'restart' | 'shutdown'; cause: KernelEndCause } | null = null;
   private disposed = false;
   private readonly listeners = new Set<(state: KernelState) => void>();
   private stateValue: KernelState = 'none';
@@ -120,16 +128,15 @@ export class NotebookRunner {
 
   private onStatus(kernel: Kernel.IKernelConnection, status: KernelMessage.Status): void {
     if (this.disposed) return;
-    const capture = this.options.capture();
     if (status === 'autorestarting') {
-      capture?.kernelRestarted('died');
+      this.endRun({ kind: 'restart', cause: 'died' });
       this.options.report('runtrail: the kernel died and was restarted; the run was closed as failed');
       this.restarting = true;
       this.setState('restarting');
     } else if (status === 'restarting') {
       this.setState('restarting');
     } else if (status === 'dead') {
-      capture?.kernelShutdown('died');
+      this.endRun({ kind: 'shutdown', cause: 'died' });
       this.setState('dead');
     } else if (status === 'idle' || status === 'busy') {
       if (status === 'idle' && this.restarting) {
@@ -145,6 +152,27 @@ export class NotebookRunner {
    * capture. Never throws for what the cell does; throws when no kernel could be started.
    */
   async run(cell: CellToRun, onOutputs: (outputs: JupyterOutput[]) => void): Promise<CellRunResult> {
+    this.running++;
+    try {
+      return await this.runCell(cell, onOutputs);
+    } finally {
+      if (--this.running === 0 && this.pendingEnd) this.endRun(this.pendingEnd);
+    }
+  }
+
+  /** Ends the open run now, or once the running cells are recorded. */
+  private endRun(end: { kind: 'restart' | 'shutdown'; cause: KernelEndCause }): void {
+    if (this.running > 0) {
+      this.pendingEnd = end;
+      return;
+    }
+    this.pendingEnd = null;
+    const capture = this.options.capture();
+    if (end.kind === 'restart') capture?.kernelRestarted(end.cause);
+    else capture?.kernelShutdown(end.cause);
+  }
+
+  private async runCell(cell: CellToRun, onOutputs: (outputs: JupyterOutput[]) => void): Promise<CellRunResult> {
     const kernel = await this.kernel();
     await this.helperReady;
     const capture = this.options.capture();
@@ -200,7 +228,7 @@ export class NotebookRunner {
   async restart(): Promise<void> {
     const kernel = this.session?.kernel;
     if (!kernel) return;
-    this.options.capture()?.kernelRestarted('requested');
+    this.endRun({ kind: 'restart', cause: 'requested' });
     this.restarting = true;
     await kernel.restart();
     // The status change to idle re-injects the helper; make sure the next cell waits for it.

@@ -96,6 +96,7 @@ export class CaptureStore {
   private readonly baseDelivery = createDelivery(() => this.client());
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly syncListeners = new Set<(status: SyncStatus) => void>();
+  private lastRetryReason: string | null = null;
   private disposed = false;
 
   constructor(options: CaptureStoreOptions) {
@@ -192,6 +193,7 @@ export class CaptureStore {
       maxDelayMs: 10_000,
     });
     sync.onStatus((status) => {
+      if (status === 'unauthorized' || status === 'synced') this.log(`capture: sync of ${experiment.id}: ${status}`);
       for (const listener of [...this.syncListeners]) listener(status);
     });
     experiment.sync = sync;
@@ -220,6 +222,10 @@ export class CaptureStore {
       if (sync && sync.status !== 'synced') sync.reconnect();
     }
     if (result.kind === 'drop') this.log(`capture: the backend rejected a write: ${result.reason}`);
+    // Once per reason, not once per attempt: the backend may be down for hours.
+    const reason = result.kind === 'retry' ? result.reason : null;
+    if (reason && reason !== this.lastRetryReason) this.log(`capture: writes wait for the backend: ${reason}`);
+    this.lastRetryReason = reason;
     return result;
   };
 

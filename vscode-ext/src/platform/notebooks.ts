@@ -144,7 +144,9 @@ export function registerNotebooks(context: vscode.ExtensionContext, deps: { sett
       helperConfig: () => ({ backendUrl: backend?.serverUrl ?? null, token: backend?.token ?? null }),
       report,
     });
-    entry.runner.onState((state) => log(`kernel of ${basename(notebook.uri.path)}: ${state}`));
+    entry.runner.onState((state) => {
+      if (state !== 'idle' && state !== 'busy') log(`kernel of ${basename(notebook.uri.path)}: ${state}`);
+    });
     return entry.runner;
   };
 

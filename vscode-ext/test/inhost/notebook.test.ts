@@ -162,6 +162,36 @@ export function notebookSuite(): void {
       assert.equal(run.status, 'finished');
     });
 
+    it('a kernel that dies ends the run as failed; after the automatic restart the helper is back and a new run opens', async function () {
+      this.timeout(120_000);
+      const { notebooks } = await runtrail();
+      const editor = await openNotebook(
+        writeNotebook('inhost-crash.ipynb', ['v = 1', 'import os\nos._exit(1)', "import runtrail\nruntrail.log_metric('after', 1.0)\nprint('helper back')"]),
+      );
+      const notebook = editor.notebook;
+      await selectController(editor, notebooks.controllerId, EXTENSION_ID);
+      await executeCells(notebook, 0, 1);
+      await until(() => finished(notebook.cellAt(0)), 'the first cell', 60_000);
+      const capture = (await notebooks.captureOf(notebook))!;
+      const firstRun = capture.openRunId;
+      assert.ok(firstRun);
+      await executeCells(notebook, 1, 2);
+      await until(() => capture.openRunId === null && notebooks.runnerOf(notebook)?.state === 'idle', 'the run to end and the kernel to come back', 60_000);
+      await executeCells(notebook, 2, 3);
+      await until(() => finished(notebook.cellAt(2)), 'the cell after the crash', 60_000);
+      assert.equal(notebook.cellAt(2).executionSummary?.success, true, texts(notebook.cellAt(2)).join('\n'));
+      assert.ok(capture.openRunId && capture.openRunId !== firstRun, 'a new run');
+      const run = await until(
+        () =>
+          backendCall<{ runs: { id: string; status: string; cellCount: number }[] }>('/api/v1/runs/search', { experimentIds: [capture.experimentId] }).then((p) =>
+            p.runs.find((r) => r.id === firstRun && r.status === 'failed' && r.cellCount === 2),
+          ),
+        'the first run failed on the backend with both of its cells',
+        30_000,
+      );
+      assert.equal(run.status, 'failed');
+    });
+
     it('captureNotebooks=false switches the level off', async () => {
       const { notebooks } = await runtrail();
       const editor = await openNotebook(writeNotebook('inhost-off.ipynb', ['z = 3']));
@@ -175,11 +205,14 @@ export function notebookSuite(): void {
       assert.notEqual(notebooks.levelOf(editor.notebook), 'off');
     });
 
-    it('captures executions of another controller at basic level (source, outcome, timing, outputs)', async () => {
+    it('captures executions of another controller at basic level (source, outcome, timing, outputs)', async function () {
+      this.timeout(90_000);
       const { notebooks } = await runtrail();
       // A controller of another extension's kind: it prints a line per cell and fails cells that say so.
       const other = vscode.notebooks.createNotebookController('inhost-other', 'jupyter-notebook', 'In-host other controller');
       other.supportedLanguages = ['python'];
+      const selectedBy = new Set<string>();
+      other.onDidChangeSelectedNotebooks(({ notebook, selected }) => (selected ? selectedBy.add(notebook.uri.toString()) : selectedBy.delete(notebook.uri.toString())));
       let order = 0;
       other.executeHandler = async (cells) => {
         for (const cell of cells) {
@@ -200,6 +233,8 @@ export function notebookSuite(): void {
         const notebook = editor.notebook;
         // The tests are bundled inside the extension's folder, so VS Code attributes this controller to it.
         await selectController(editor, other.id, EXTENSION_ID);
+        // Executing before the selection lands would open the kernel picker instead.
+        await until(() => selectedBy.has(notebook.uri.toString()), 'the other controller to be selected');
         await until(() => notebooks.levelOf(notebook) === 'basic', 'basic capture level');
         await executeCells(notebook, 0, 2);
         await until(() => finished(notebook.cellAt(1)), 'the other controller to finish');
@@ -212,7 +247,11 @@ export function notebookSuite(): void {
             ),
           'the basic run on the backend',
           30_000,
-        );
+        ).catch(async (error: Error) => {
+          const pending = (await notebooks.store.outbox.pending()).map((i) => `${i.payload.kind}(${i.attempts})`);
+          const runs = await backendCall('/api/v1/runs/search', { experimentIds: [capture.experimentId] });
+          throw new Error(`${error.message}; outbox: ${pending.join(', ')}; backend: ${JSON.stringify(runs).slice(0, 600)}`);
+        });
         assert.deepEqual(run.params, [], 'basic capture has no kernel helper, so no params');
         const cells = await backendCall<{ executions: { cellId: string; status: string; source: string; outputs: { text?: string }[]; error: { ename: string } | null }[] }>(`/api/v1/runs/${run.id}/cells`);
         assert.deepEqual(cells.executions.map((e) => [e.cellId, e.status, e.source]), [['c0', 'ok', 'a = 1'], ['c1', 'error', "raise RuntimeError('x')"]]);
