@@ -143,6 +143,7 @@ describe('models', () => {
 
   it('deletes permanently only with the name repeated as confirmation; the audit log remains', async () => {
     await t.call('POST', `${V}/models/churn/versions`, { runId: 'run-1', path: 'model' });
+    await t.call('PUT', `${V}/models/churn/aliases/prod`, { version: 1 });
     const unconfirmed = await t.call('DELETE', `${V}/models/churn?confirm=chrun`);
     expect([unconfirmed.status, unconfirmed.json.error.code, unconfirmed.json.error.path]).toEqual([400, 'CONFIRMATION_REQUIRED', 'query.confirm']);
     expect((await t.call('GET', `${V}/models/churn`)).status).toBe(200);
@@ -151,7 +152,7 @@ describe('models', () => {
     expect((await t.call('GET', `${V}/models/churn`)).status).toBe(404);
     expect((await t.call('GET', `${V}/models/churn/versions/1`)).status).toBe(404);
     const audit = (await t.call('GET', `${V}/models/churn/audit`)).json.entries;
-    expect(audit.map((e: { action: string }) => e.action)).toEqual(['model.create', 'version.create', 'model.delete']);
+    expect(audit.map((e: { action: string }) => e.action)).toEqual(['model.create', 'version.create', 'alias.set', 'alias.delete', 'model.delete']);
     // The name is free again, and numbering restarts for the new model.
     await t.call('POST', `${V}/models`, { name: 'churn' });
     expect((await t.call('POST', `${V}/models/churn/versions`, { runId: 'run-1', path: 'model' })).json.version).toBe(1);

@@ -135,6 +135,7 @@ export class ModelRegistry {
   deleteModel(name: string, actor: string, path = 'params.modelName'): Promise<void> {
     return this.store.write(async (tx) => {
       const model = await this.mustModel(tx, name, path);
+      for (const a of model.aliases) await this.audit(tx, actor, name, 'alias.delete', `alias:${a.alias}`, String(a.version), null);
       await tx.deleteModel(name);
       await this.audit(tx, actor, name, 'model.delete', `model:${name}`, `${model.latestVersion} versions assigned`, null);
     });
