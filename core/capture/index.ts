@@ -23,6 +23,8 @@ export {
   deltaExpression,
 } from './delta';
 export { NotebookCaptureSession } from './session';
+export { OUTPUT_BLOB_LIMIT, OUTPUT_TEXT_LIMIT, summarizeOutputs } from './outputs';
+export type { NbOutput, OutputBlob } from './outputs';
 export type { ObservedExecution, SessionPorts } from './session';
 export { decideExperimentIdentity } from './identity';
 export type { IdentityDecision } from './identity';

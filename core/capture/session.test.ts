@@ -109,6 +109,40 @@ describe('NotebookCaptureSession', () => {
     expect(JSON.stringify(doc.toJSON())).not.toContain('executionCount":1,"snapshot');
   });
 
+  it('uploads images and long outputs as blobs through the outbox, long texts redacted first', async () => {
+    const { doc, outbox, session } = setup();
+    const secret = 'ghp_' + 'aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6';
+    const longText = 'y'.repeat(5000) + ` token=${secret}`;
+    const image = new Uint8Array([0x89, 0x50, 0x4e, 0x47]);
+    await observe(session, exec('plot', 'show()', {
+      outputs: [
+        { outputType: 'display_data', mimeTypes: ['image/png'], truncated: false },
+        { outputType: 'stream', mimeTypes: ['text/stdout'], text: 'y'.repeat(4096), truncated: true },
+      ],
+      outputBlobs: [{ mediaType: 'image/png', bytes: image }, { mediaType: 'text/plain; charset=utf-8', bytes: new TextEncoder().encode(longText) }],
+    }), delta());
+    const [cell] = readCellExecutions(getRunMap(doc, session.openRunId!)!);
+    const uploads = (await outbox.pending()).map((i) => i.payload).filter((p) => p.kind === 'put-blob');
+    expect(uploads.map((u) => u.kind === 'put-blob' && u.sha256)).toEqual(cell!.outputs.map((o) => o.blob!.sha256));
+    expect(cell!.outputs[0]!.blob).toMatchObject({ size: 4, mediaType: 'image/png' });
+    const text = atob(uploads[1]!.kind === 'put-blob' ? uploads[1]!.base64 : '');
+    expect(text).toContain('token=[redacted]');
+    expect(JSON.stringify(doc.toJSON()) + JSON.stringify(uploads)).not.toContain(secret);
+    expect(JSON.stringify(doc.toJSON())).not.toContain('outputBlobs');
+  });
+
+  it('records each execution once and in order when deltas arrive while blobs are being hashed', async () => {
+    const { doc, session } = setup();
+    const blob = { mediaType: 'image/png', bytes: new Uint8Array(100_000) };
+    const output = { outputType: 'display_data' as const, mimeTypes: ['image/png'], truncated: false };
+    session.executionObserved(exec('a', 'plot()', { executionCount: 1, outputs: [output], outputBlobs: [blob] }));
+    const first = session.deltaReceived(delta());
+    session.executionObserved(exec('b', 'x = 1', { executionCount: 2 }));
+    const second = session.deltaReceived(delta({ cells: [{ executionCount: 2, params: [], namesWritten: ['x'] }] }));
+    await Promise.all([first, second, session.deltaReceived(null)]);
+    expect(readCellExecutions(getRunMap(doc, session.openRunId!)!).map((c) => c.cellId)).toEqual(['a', 'b']);
+  });
+
   it('opens a new run after a restart and ends the old one', async () => {
     const { doc, session } = setup();
     session.kernelStarted();

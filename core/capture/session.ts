@@ -14,6 +14,7 @@ import { hashText } from '../util/hash';
 import type { KernelDelta } from './delta';
 import type { KernelEndCause } from './events';
 import { redactCaptureEvent, redactColumnStats, redactEnvironment } from './redact-event';
+import { encodeBase64, sha256Hex, type OutputBlob } from './outputs';
 import type { Redactor } from './redact';
 import { reduceCapture } from './reducer';
 import type { CaptureState } from './state';
@@ -45,6 +46,8 @@ export interface ObservedExecution {
   error: CellExecution['error'];
   outputs: OutputSummary[];
   isParametersCell: boolean;
+  /** Aligned with `outputs`: content kept whole as a blob (images, long texts; see outputs.ts), or null. */
+  outputBlobs?: (OutputBlob | null)[];
 }
 
 /** Drives capture for one notebook. */
@@ -102,10 +105,20 @@ export class NotebookCaptureSession {
    * dead, busy past the timeout, helper missing). Per-execution facts are matched by execution count; data
    * snapshots, metrics and the environment go to the run of the last execution of the batch.
    */
-  async deltaReceived(delta: KernelDelta | null): Promise<void> {
-    const batch = this.pending;
+  deltaReceived(delta: KernelDelta | null): Promise<void> {
+    // The executions are taken now; deltas are then processed one at a time, in the order they arrived.
+    const taken = this.pending;
     this.pending = [];
-    if (batch.length === 0 && !delta) return;
+    const done = this.processing.then(() => this.processDelta(taken, delta));
+    this.processing = done.catch(() => undefined);
+    return done;
+  }
+
+  private processing: Promise<void> = Promise.resolve();
+
+  private async processDelta(taken: ObservedExecution[], delta: KernelDelta | null): Promise<void> {
+    if (taken.length === 0 && !delta) return;
+    const batch = await Promise.all(taken.map((observed) => this.storeOutputBlobs(observed)));
     const records = new Map((delta?.cells ?? []).map((c) => [c.executionCount, c]));
     const { redactor } = this.ports;
     const reported = (delta?.snapshots ?? []).map(({ executionCount, ...s }) => ({
@@ -140,6 +153,28 @@ export class NotebookCaptureSession {
     // Statistics the kernel finished in the background complete snapshots of this or earlier deltas.
     recordColumnStats(this.ports.doc, delta.columnStats.map((s) => ({ ...s, columns: redactColumnStats(s.columns, redactor) })));
     if (runId) await this.queueMetrics(runId, delta.metrics);
+  }
+
+  /**
+   * Queues the blobs of an execution's outputs for upload (texts redacted first) and references them from the
+   * output summaries; returns the execution as it is recorded.
+   */
+  private async storeOutputBlobs(observed: ObservedExecution): Promise<ObservedExecution> {
+    const { outputBlobs, ...rest } = observed;
+    if (!outputBlobs?.some(Boolean)) return rest;
+    const outputs = await Promise.all(
+      rest.outputs.map(async (summary, i) => {
+        const blob = outputBlobs[i];
+        if (!blob) return summary;
+        const bytes = blob.mediaType.startsWith('text/')
+          ? new TextEncoder().encode(this.ports.redactor.redactText(new TextDecoder().decode(blob.bytes)))
+          : blob.bytes;
+        const sha256 = await sha256Hex(bytes);
+        await this.ports.outbox.add('blobs', { kind: 'put-blob', sha256, base64: encodeBase64(bytes) });
+        return { ...summary, blob: { sha256, size: bytes.length, mediaType: blob.mediaType } };
+      }),
+    );
+    return { ...rest, outputs };
   }
 
   /** Snapshots of earlier executions: recorded on the run and execution they belong to, when still known. */

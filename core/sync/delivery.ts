@@ -4,13 +4,16 @@
  * it has not indexed yet are retried later; a request it rejects as invalid is dropped and reported.
  */
 import { RuntrailApiError, type RuntrailClient } from '../client';
+import { decodeBase64 } from '../capture/outputs';
 import type { CreateExperimentRequest, Metric, Param, Tag } from '../schema';
 import type { DeliveryResult, OutboxItem } from './outbox';
 
 /** A REST write waiting in the outbox. */
 export type OutboxPayload =
   | { kind: 'ensure-experiment'; body: CreateExperimentRequest & { id: string } }
-  | { kind: 'log-batch'; runId: string; metrics: Metric[]; params: Param[]; tags: Tag[] };
+  | { kind: 'log-batch'; runId: string; metrics: Metric[]; params: Param[]; tags: Tag[] }
+  /** Content of a cell output kept whole (an image, a long text): content-addressed, so retries are harmless. */
+  | { kind: 'put-blob'; sha256: string; base64: string };
 
 /** Delivers outbox items with `client`. */
 export function createDelivery(client: () => RuntrailClient | null) {
@@ -21,6 +24,10 @@ export function createDelivery(client: () => RuntrailClient | null) {
     try {
       if (payload.kind === 'ensure-experiment') {
         await api.call('createExperiment', { body: payload.body });
+      } else if (payload.kind === 'put-blob') {
+        const bytes = decodeBase64(payload.base64);
+        if (!bytes) return { kind: 'drop', reason: `blob ${payload.sha256} is not base64` };
+        await api.call('putBlob', { params: { sha256: payload.sha256 }, bytes });
       } else {
         await api.call('logBatch', {
           params: { runId: payload.runId },

@@ -38,6 +38,7 @@ test.beforeAll(async () => {
     cells: [
       code("import numpy as np, pandas as pd\nbig = pd.DataFrame({'a': np.arange(10_000_000), 'b': np.zeros(10_000_000)})"),
       code("print('x' * 2_000_000)"),
+      code("from IPython.display import Image, display\ndisplay(Image(data=bytes(range(256)) * 4, format='png'))"),
     ],
   };
   writeFileSync(join(process.env.JLAB_ROOT!, LARGE), JSON.stringify(large));
@@ -99,19 +100,31 @@ test('a notebook without cell ids, a 10M-row DataFrame and megabytes of output a
   const run = await eventually(async () => {
     const found = await api<{ runs: { id: string; cellCount: number; snapshots: Snapshot[] }[] }>('POST', '/api/v1/runs/search', { experimentIds: [experiment] });
     const big = found.runs[0]?.snapshots.find((s) => s.name === 'big');
-    return found.runs.length === 1 && found.runs[0]!.cellCount === 2 && big && big.columns.length === 2 ? found.runs[0]! : null;
+    return found.runs.length === 1 && found.runs[0]!.cellCount === 3 && big && big.columns.length === 2 ? found.runs[0]! : null;
   }, 90_000, 'the run with the 10M-row snapshot and its statistics');
   const big = run.snapshots.find((s) => s.name === 'big')!;
   expect(big.shape).toEqual([10_000_000, 2]);
   expect(big.columns.find((c) => c.column === 'a')).toMatchObject({ count: 10_000_000, max: 9_999_999 });
 
-  const cells = await api<{ executions: { cellId: string; status: string; snapshotIds: string[]; outputs: { text?: string; truncated: boolean }[] }[] }>('GET', `/api/v1/runs/${run.id}/cells`);
-  expect(cells.executions.map((e) => e.status)).toEqual(['ok', 'ok']);
+  type Output = { text?: string; truncated: boolean; blob?: { sha256: string; size: number; mediaType: string } };
+  const cells = await api<{ executions: { cellId: string; status: string; snapshotIds: string[]; outputs: Output[] }[] }>('GET', `/api/v1/runs/${run.id}/cells`);
+  expect(cells.executions.map((e) => e.status)).toEqual(['ok', 'ok', 'ok']);
   // JupyterLab gives id-less cells ids; each execution is recorded under its cell's id.
-  expect(new Set(cells.executions.map((e) => e.cellId)).size).toBe(2);
+  expect(new Set(cells.executions.map((e) => e.cellId)).size).toBe(3);
   expect(cells.executions[0]!.snapshotIds.length).toBe(1);
+  // Megabytes of text: 4 KB inline, the whole output as a blob. An image: a blob with its bytes.
   const printed = cells.executions[1]!.outputs[0]!;
   expect(printed.truncated).toBe(true);
   expect(printed.text!.length).toBeLessThan(100_000);
+  expect(printed.blob).toMatchObject({ size: 2_000_001, mediaType: 'text/plain; charset=utf-8' });
+  const image = cells.executions[2]!.outputs[0]!.blob!;
+  expect(image).toMatchObject({ size: 1024, mediaType: 'image/png' });
+  for (const blob of [printed.blob!, image]) {
+    const bytes = await eventually(async () => {
+      const res = await fetch(`${BACKEND.url}/api/v1/blobs/${blob.sha256}`, { headers: { authorization: `Bearer ${BACKEND.token}` } });
+      return res.ok ? new Uint8Array(await res.arrayBuffer()) : null;
+    }, 30_000, `blob ${blob.mediaType}`);
+    expect(bytes.length).toBe(blob.size);
+  }
   await expect(page.getByTestId('runtrail-status')).toHaveText(/runtrail: tracking · synced$/, { timeout: 30_000 });
 });
