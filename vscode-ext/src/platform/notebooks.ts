@@ -211,7 +211,9 @@ export function registerNotebooks(context: vscode.ExtensionContext, deps: { sett
       const endTime = summary?.timing?.endTime;
       if (!change.executionSummary || !summary || endTime === undefined || summary.success === undefined) continue;
       const entry = entryOf(notebook);
-      const key = `${summary.executionOrder ?? ''}@${endTime}`;
+      // VS Code may report the same execution again (later events carry the summary too, the end time may be
+      // adjusted): an execution is its order and start time.
+      const key = `${summary.executionOrder ?? ''}@${summary.timing?.startTime ?? endTime}`;
       if (entry.seen.get(change.cell) === key) continue;
       entry.seen.set(change.cell, key);
       const cell = change.cell;

@@ -249,8 +249,9 @@ export function notebookSuite(): void {
           30_000,
         ).catch(async (error: Error) => {
           const pending = (await notebooks.store.outbox.pending()).map((i) => `${i.payload.kind}(${i.attempts})`);
-          const runs = await backendCall('/api/v1/runs/search', { experimentIds: [capture.experimentId] });
-          throw new Error(`${error.message}; outbox: ${pending.join(', ')}; backend: ${JSON.stringify(runs).slice(0, 600)}`);
+          const { runs } = await backendCall<{ runs: { id: string }[] }>('/api/v1/runs/search', { experimentIds: [capture.experimentId] });
+          const cells = await Promise.all(runs.map((r) => backendCall(`/api/v1/runs/${r.id}/cells`)));
+          throw new Error(`${error.message}; outbox: ${pending.join(', ')}; backend: ${JSON.stringify(cells).slice(0, 1500)}`);
         });
         assert.deepEqual(run.params, [], 'basic capture has no kernel helper, so no params');
         const cells = await backendCall<{ executions: { cellId: string; status: string; source: string; outputs: { text?: string }[]; error: { ename: string } | null }[] }>(`/api/v1/runs/${run.id}/cells`);
