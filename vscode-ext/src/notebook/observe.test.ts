@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { captureLevelOf, captureLevelView } from './level';
 import { describeServerError, parseJupyterUrl } from './jupyter';
 import { deltaExpressions, helperMissing, readDelta } from './helper';
-import { captureCellId, kernelRestartedBetween, observeExecution, type FinishedCell } from './observe';
+import { captureCellId, finishedExecutionKey, kernelRestartedBetween, observeExecution, type FinishedCell } from './observe';
 
 const finished = (extra: Partial<FinishedCell>): FinishedCell => ({
   cellId: 'c1', index: 0, source: 'x = 1', tags: [], executionCount: 1, success: true, startedAt: 1000, endedAt: 1250, outputs: [], ...extra,
@@ -34,6 +34,17 @@ describe('observeExecution', () => {
     expect(kernelRestartedBetween(5, 6)).toBe(false);
     expect(kernelRestartedBetween(5, 1)).toBe(true);
     expect(kernelRestartedBetween(5, null)).toBe(false);
+  });
+});
+
+describe('finishedExecutionKey', () => {
+  it('names a finished execution by order and start time, whatever its end time, and nothing unfinished', () => {
+    expect(finishedExecutionKey(undefined)).toBeNull();
+    expect(finishedExecutionKey({ executionOrder: 3 })).toBeNull();
+    expect(finishedExecutionKey({ executionOrder: 3, timing: { startTime: 10, endTime: 20 } })).toBeNull();
+    const key = finishedExecutionKey({ executionOrder: 3, success: true, timing: { startTime: 10, endTime: 20 } });
+    expect(key).toBe(finishedExecutionKey({ executionOrder: 3, success: true, timing: { startTime: 10, endTime: 25 } }));
+    expect(key).not.toBe(finishedExecutionKey({ executionOrder: 3, success: true, timing: { startTime: 30, endTime: 40 } }));
   });
 });
 

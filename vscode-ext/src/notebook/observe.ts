@@ -53,3 +53,20 @@ export function observeExecution(cell: FinishedCell): ObservedExecution {
 export function kernelRestartedBetween(previousOrder: number | null, nextOrder: number | null): boolean {
   return previousOrder !== null && nextOrder !== null && nextOrder <= previousOrder && nextOrder === 1;
 }
+
+/** The execution summary VS Code keeps per cell (`vscode.NotebookCellExecutionSummary`, as plain data). */
+export interface ExecutionSummaryData {
+  executionOrder?: number;
+  success?: boolean;
+  timing?: { startTime: number; endTime: number };
+}
+
+/**
+ * The identity of a finished execution in a summary, or null while it is not finished (no end time or no
+ * outcome yet). VS Code may report one execution several times (later change events carry the summary too,
+ * the end time may be adjusted), so an execution is its order and start time.
+ */
+export function finishedExecutionKey(summary: ExecutionSummaryData | undefined): string | null {
+  if (!summary?.timing || summary.success === undefined) return null;
+  return `${summary.executionOrder ?? ''}@${summary.timing.startTime}`;
+}

@@ -15,7 +15,7 @@ import { NotebookCapture, type CaptureLevel } from '../notebook/capture';
 import { JupyterServer } from '../notebook/jupyter';
 import { CONTROLLER_LABEL, captureLevelOf, captureLevelView, type CaptureLevelState } from '../notebook/level';
 import { experimentIdOf, withExperimentId } from '../notebook/metadata';
-import { kernelRestartedBetween, observeExecution } from '../notebook/observe';
+import { finishedExecutionKey, kernelRestartedBetween, observeExecution } from '../notebook/observe';
 import { NotebookRunner, type CellToRun } from '../notebook/runner';
 import { CaptureStore } from '../notebook/store';
 import { JupyterSettings, promptForJupyterServer } from './jupyter-settings';
@@ -207,13 +207,10 @@ export function registerNotebooks(context: vscode.ExtensionContext, deps: { sett
     const notebook = event.notebook;
     if (notebook.notebookType !== NOTEBOOK_TYPE || selected.has(notebook.uri.toString()) || !jupyter.captureEnabled()) return;
     for (const change of event.cellChanges) {
-      const summary = change.executionSummary ?? change.cell.executionSummary;
-      const endTime = summary?.timing?.endTime;
-      if (!change.executionSummary || !summary || endTime === undefined || summary.success === undefined) continue;
+      const summary = change.executionSummary;
+      const key = finishedExecutionKey(summary);
+      if (!summary?.timing || key === null) continue;
       const entry = entryOf(notebook);
-      // VS Code may report the same execution again (later events carry the summary too, the end time may be
-      // adjusted): an execution is its order and start time.
-      const key = `${summary.executionOrder ?? ''}@${summary.timing?.startTime ?? endTime}`;
       if (entry.seen.get(change.cell) === key) continue;
       entry.seen.set(change.cell, key);
       const cell = change.cell;
@@ -226,9 +223,9 @@ export function registerNotebooks(context: vscode.ExtensionContext, deps: { sett
         source: cell.document.getText(),
         tags: cellTags(cell.metadata),
         executionCount: order,
-        success: summary.success,
-        startedAt: summary.timing?.startTime ?? endTime,
-        endedAt: endTime,
+        success: summary.success ?? null,
+        startedAt: summary.timing.startTime,
+        endedAt: summary.timing.endTime,
         outputs: cellOutputs(cell),
       });
       void captureOf(notebook, 'basic').then(async (capture) => {
