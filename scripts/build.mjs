@@ -17,7 +17,8 @@ const BUNDLES = [
     name: 'cli',
     entry: 'packages/cli/src/main.ts',
     outfile: 'packages/cli/dist/runtrail.mjs',
-    options: () => nodeBundleOptions(),
+    // `pipeline run` carries its Python step runner and the kernel helper as text (written out at run time).
+    options: () => ({ ...nodeBundleOptions(), loader: { '.py': 'text' } }),
   },
   {
     // The JupyterLab extension: esbuild compiles our TypeScript (core included) into lib/index.js with
