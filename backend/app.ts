@@ -14,10 +14,12 @@ import { runHandlers } from './api/runs';
 import { registryHandlers } from './registry/routes';
 import { ApiError } from './errors';
 import { mountMlflowApi } from './mlflow';
+import { pagesOpenApiPaths } from './pages/openapi';
+import { mountPages, type PagesOptions } from './pages/routes';
 import { VERSION } from './version';
 
 /** Options of the HTTP app. */
-export interface AppOptions extends ApiContext {
+export interface AppOptions extends ApiContext, PagesOptions {
   token: string;
   /** Where unexpected errors are reported (they answer 500 without details). */
   onError?: (error: unknown) => void;
@@ -29,7 +31,8 @@ export function createApp(options: AppOptions): Hono {
   // Notebook frontends (JupyterLab, VS Code webviews) call from other origins. Auth is a bearer header, never
   // a cookie, so allowing any origin exposes nothing a caller without the token could use.
   app.use('/api/*', cors({ origin: '*', allowHeaders: ['authorization', 'content-type'], allowMethods: ['GET', 'POST', 'PUT', 'HEAD', 'DELETE', 'PATCH', 'OPTIONS'], maxAge: 600 }));
-  const openapi = buildOpenApiDocument(VERSION);
+  const api = buildOpenApiDocument(VERSION);
+  const openapi = { ...api, paths: { ...(api.paths as object), ...pagesOpenApiPaths() } };
   app.get('/api/v1/openapi.json', (c) => c.json(openapi));
   mountRoutes(
     app,
@@ -43,6 +46,8 @@ export function createApp(options: AppOptions): Hono {
     options.token,
   );
   mountMlflowApi(app, options, options.token, options.onError);
+  // Shareable run and compare pages: served without the token, they show nothing until the user gives one.
+  mountPages(app, options);
   app.notFound((c) =>
     c.json(new ApiError(404, 'ROUTE_NOT_FOUND', `no route ${c.req.method} ${new URL(c.req.url).pathname}`, 'path').toBody(), 404),
   );

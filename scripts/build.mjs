@@ -21,6 +21,15 @@ const BUNDLES = [
     options: () => ({ ...nodeBundleOptions(), loader: { '.py': 'text' } }),
   },
   {
+    // The shareable run and compare pages (packages/ui in a plain browser page) that the backend serves; `after`
+    // copies the bundle next to the CLI bundle, where `runtrail serve` looks for it first.
+    name: 'pages',
+    entry: 'packages/ui/src/pages/main.ts',
+    outfile: 'backend/dist/pages/runtrail-pages.js',
+    options: () => ({ bundle: true, platform: 'browser', format: 'iife', target: 'es2022', minify: true, sourcemap: false, logLevel: 'warning' }),
+    after: copyPagesBesideCli,
+  },
+  {
     // The JupyterLab extension: esbuild compiles our TypeScript (core included) into lib/index.js with
     // JupyterLab's own packages left external; JupyterLab's builder then makes the federated labextension.
     name: 'jupyterlab',
@@ -62,6 +71,14 @@ const BUNDLES = [
     after: buildVsix,
   },
 ];
+
+/** Copies the pages bundle into packages/cli/dist/pages, where the bundled backend finds it. */
+async function copyPagesBesideCli() {
+  const { copyFileSync, mkdirSync } = await import('node:fs');
+  const target = join(ROOT, 'packages', 'cli', 'dist', 'pages');
+  mkdirSync(target, { recursive: true });
+  copyFileSync(join(ROOT, 'backend', 'dist', 'pages', 'runtrail-pages.js'), join(target, 'runtrail-pages.js'));
+}
 
 /** Bundles the VS Code webview script and packages the extension with vsce; prints both sizes and the .vsix path. */
 async function buildVsix() {
