@@ -7,14 +7,18 @@ import * as vscode from 'vscode';
 import { fileDocCache, serverCacheDir } from './history/cache';
 import { RunHistory } from './history/history';
 import { createNodeSocket } from './history/socket';
+import { fileModelsCache } from './model/models-cache';
+import { ModelRegistry } from './model/models-registry';
 import { runIdsFromArgs, runPickItems } from './model/pick';
 import { compareSubject, runSubject } from './panels/subject';
+import { modelCommands } from './platform/models-commands';
+import { createModelsView, type ModelsTreeProvider } from './platform/models-view';
 import { registerNotebooks, type NotebookCaptureApi } from './platform/notebooks';
 import { RunPanels } from './platform/panels';
 import { copyRunId, pickRuns, promptForServer, warn } from './platform/prompts';
 import { Settings } from './platform/settings';
 import { ConnectionStatusBar } from './platform/status';
-import { createModelsView, createRunsView, type RunsTreeProvider } from './platform/tree';
+import { createRunsView, type RunsTreeProvider } from './platform/tree';
 import { viewCommands } from './platform/view-commands';
 
 /** What `activate` returns: the extension's API for in-host tests (`extension.exports`). */
@@ -24,6 +28,10 @@ export interface RuntrailExtensionApi {
   panels: RunPanels;
   /** The Runs view's rows and filter. */
   runsTree: RunsTreeProvider;
+  /** The model registry the Models view shows (REST, polled; cached for offline use). */
+  models: ModelRegistry;
+  /** The Models view's rows. */
+  modelsTree: ModelsTreeProvider;
   /** The status bar item (connection, pending uploads). */
   statusBar: ConnectionStatusBar;
   /** Notebook capture: the runtrail controller, basic capture of other controllers, the capture level. */
@@ -50,13 +58,15 @@ export function activate(context: vscode.ExtensionContext): RuntrailExtensionApi
   const panels = new RunPanels(context.extensionUri, history, { copyRunId: (id) => void copyRunId(id), log });
   context.subscriptions.push(output, settings, { dispose: () => history.dispose() }, ...runsView.disposables, panels);
   const statusBar = new ConnectionStatusBar(history);
-  context.subscriptions.push(statusBar, createModelsView());
+  const models = new ModelRegistry({ openCache: (serverUrl) => fileModelsCache(serverCacheDir(context.globalStorageUri.fsPath, serverUrl)), log });
+  const modelsView = createModelsView(models, history);
+  context.subscriptions.push(statusBar, { dispose: () => models.dispose() }, ...modelsView.disposables);
 
   let connecting: Promise<void> = Promise.resolve();
   const connect = () => {
     connecting = settings.connection().then((connection) => {
       log(connection ? `connecting to ${connection.serverUrl}${connection.token ? '' : ' (no token)'}` : 'no server configured');
-      return history.connect(connection);
+      return Promise.all([history.connect(connection), models.connect(connection)]).then(() => undefined);
     });
     return connecting;
   };
@@ -85,7 +95,8 @@ export function activate(context: vscode.ExtensionContext): RuntrailExtensionApi
       // An empty token box keeps the stored secret (never copies $RUNTRAIL_TOKEN into it).
       if (answer) await settings.save(answer.serverUrl, answer.token || undefined);
     },
-    'runtrail.refresh': () => (history.state.kind === 'unconfigured' || history.state.kind === 'unauthorized' ? connect() : history.refresh()),
+    'runtrail.refresh': () =>
+      history.state.kind === 'unconfigured' || history.state.kind === 'unauthorized' ? connect() : Promise.all([history.refresh(), models.refresh()]),
     'runtrail.openRun': async (...args) => {
       const [runId] = runIdsFromArgs(args).length ? runIdsFromArgs(args) : await pick(false, 'Open a run');
       if (runId) panels.show(runSubject(runId));
@@ -102,6 +113,7 @@ export function activate(context: vscode.ExtensionContext): RuntrailExtensionApi
       if (runId) await copyRunId(runId);
     },
     'runtrail.showOutput': () => output.show(true),
+    ...modelCommands({ registry: models, history, modelsView, targetRuns, openRun: (id) => panels.show(runSubject(id)), log }),
     ...viewCommands({ history, runsView, serverUrl: () => settings.serverUrl(), targetRuns, openRun: (id) => panels.show(runSubject(id)), log }),
   };
   for (const [id, handler] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, handler));
@@ -111,7 +123,7 @@ export function activate(context: vscode.ExtensionContext): RuntrailExtensionApi
   context.subscriptions.push(statusBar.trackPendingUploads(notebooks.store.outbox));
 
   void connect();
-  return { history, settings, panels, runsTree: runsView.provider, statusBar, notebooks, connected: () => connecting };
+  return { history, settings, panels, runsTree: runsView.provider, models, modelsTree: modelsView.provider, statusBar, notebooks, connected: () => connecting };
 }
 
 /** Lets pending cache writes and captured notebook state finish; everything else is in context.subscriptions. */

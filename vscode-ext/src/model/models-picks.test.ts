@@ -38,7 +38,7 @@ describe('modelNamePickItems', () => {
     expect(modelNamePickItems(models, 'churn').every((i) => !i.isNew)).toBe(true);
     expect(modelNamePickItems(models, '').length).toBe(2);
     const bad = modelNamePickItems(models, 'a/b');
-    expect(bad.at(-1)).toMatchObject({ isNew: true, description: expect.stringContaining('must not contain "/"') });
+    expect(bad.at(-1)).toMatchObject({ isNew: true, error: expect.stringContaining('must not contain "/"') });
     expect(modelNameError('a/b')).toMatch(/must not contain/);
     expect(modelNameError('churn')).toBeNull();
   });

@@ -57,6 +57,8 @@ export interface ModelNamePickItem {
   description: string;
   name: string;
   isNew: boolean;
+  /** Why the typed new name cannot be registered (the item then only explains), or null. */
+  error: string | null;
 }
 
 /** Why `text` cannot name a model (the registry's rule), or null when it can. */
@@ -73,10 +75,10 @@ export function modelNamePickItems(models: readonly { name: string; latestVersio
   const name = typed.trim();
   const existing = [...models]
     .sort((a, b) => a.name.localeCompare(b.name))
-    .map((m) => ({ label: `$(package) ${m.name}`, description: `next version after v${m.latestVersion}`, name: m.name, isNew: false }));
+    .map((m) => ({ label: `$(package) ${m.name}`, description: `next version after v${m.latestVersion}`, name: m.name, isNew: false, error: null }));
   if (!name || models.some((m) => m.name === name)) return existing;
   const error = modelNameError(name);
-  const fresh = { label: `$(add) New model: ${name}`, description: error ?? 'registers the name, then version 1', name, isNew: true };
+  const fresh = { label: `$(add) New model: ${name}`, description: error ?? 'registers the name, then version 1', name, isNew: true, error };
   return error ? [...existing, fresh] : [fresh, ...existing];
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelVersion, RegisteredModel } from '@runtrail/core/schema';
-import { buildModelsView, modelTargetOf, modelUri, type ModelsSnapshot } from './models';
+import { buildModelsView, modelTargetOf, modelUri, modelsViewMessage, type ModelsSnapshot } from './models';
 
 const T = Date.UTC(2026, 0, 2, 3, 4);
 
@@ -58,5 +58,15 @@ describe('modelTargetOf', () => {
     expect(modelTargetOf(churn!.versions[0])).toEqual({ modelName: 'churn', version: 2 });
     expect(modelTargetOf({ modelName: 'x', version: 1.5 })).toEqual({ modelName: 'x' });
     for (const bad of [undefined, 'churn', { modelName: '' }, { version: 1 }]) expect(modelTargetOf(bad)).toBeNull();
+  });
+});
+
+describe('modelsViewMessage', () => {
+  it('says when the list is the cached one, or why there is none', () => {
+    expect(modelsViewMessage({ kind: 'offline', reason: 'ECONNREFUSED' }, snapshot)).toMatch(/^Offline: showing the last known models \(fetched \d{4}-/);
+    expect(modelsViewMessage({ kind: 'offline', reason: 'ECONNREFUSED' }, null)).toMatch(/ECONNREFUSED.*no models list was saved/);
+    expect(modelsViewMessage({ kind: 'unauthorized' }, snapshot)).toMatch(/refused the token/);
+    expect(modelsViewMessage({ kind: 'loading' }, null)).toBe('Loading registered models…');
+    expect(modelsViewMessage({ kind: 'online' }, snapshot)).toBeUndefined();
   });
 });

@@ -126,3 +126,19 @@ export function modelTargetOf(arg: unknown): { modelName: string; version?: numb
   if (typeof modelName !== 'string' || !modelName) return null;
   return typeof version === 'number' && Number.isInteger(version) && version > 0 ? { modelName, version } : { modelName };
 }
+
+/** The message above the Models view for a registry state (undefined: none; an empty online list shows the welcome text). */
+export function modelsViewMessage(state: { kind: string; reason?: string }, snapshot: ModelsSnapshot | null): string | undefined {
+  switch (state.kind) {
+    case 'offline':
+      return snapshot
+        ? `Offline: showing the last known models (fetched ${formatTimestamp(snapshot.fetchedAt)}).`
+        : `Offline: cannot reach the server (${state.reason ?? 'no answer'}), and no models list was saved from it yet.`;
+    case 'unauthorized':
+      return 'The server refused the token. Run "runtrail: Connect to Server" to enter a new one.';
+    case 'loading':
+      return snapshot ? undefined : 'Loading registered models…';
+    default:
+      return undefined;
+  }
+}

@@ -10,8 +10,6 @@ import { buildRunsView, childrenOf, parentsOf, type RunsViewNode, type Workspace
 
 /** The id of the Runs view in package.json. */
 export const RUNS_VIEW_ID = 'runtrail.runs';
-/** The id of the Models view in package.json. */
-export const MODELS_VIEW_ID = 'runtrail.models';
 
 /** Tree data of the Runs view: workspace → project → experiment → run rows of src/model, filtered. */
 export class RunsTreeProvider implements vscode.TreeDataProvider<RunsViewNode>, vscode.Disposable {
@@ -100,14 +98,6 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsViewNode>, 
     this.stop();
     this.changed.dispose();
   }
-}
-
-/**
- * The Models view: empty until the server has a model registry, so VS Code shows its welcome text (which
- * says so). A provider is still registered, or VS Code reports "no data provider" instead.
- */
-export function createModelsView(): vscode.Disposable {
-  return vscode.window.registerTreeDataProvider<never>(MODELS_VIEW_ID, { getTreeItem: (node) => node, getChildren: () => [] });
 }
 
 /** The Runs view, its data provider, and what to dispose. */
