@@ -1,5 +1,6 @@
 // The runtrail backend the VS Code e2e tests seed and stop: the bundled CLI on a free port and its own data folder.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { uuidv7 } from 'uuidv7';
@@ -29,13 +30,17 @@ export async function startBackend({ dataDir, token, port = 0 }) {
   };
 }
 
-/** A REST client of the backend: `call('POST', '/api/v1/runs', body)` → parsed JSON, throwing on 4xx/5xx. */
+/**
+ * A REST client of the backend: `call('POST', '/api/v1/runs', body)` → parsed JSON, throwing on 4xx/5xx. A
+ * Uint8Array body is sent as bytes (blob uploads), anything else as JSON.
+ */
 export function restClient(url, token) {
   return async function call(method, path, body) {
+    const bytes = body instanceof Uint8Array;
     const res = await fetch(url + path, {
       method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: { authorization: `Bearer ${token}`, 'content-type': bytes ? 'application/octet-stream' : 'application/json' },
+      body: body === undefined ? undefined : bytes ? body : JSON.stringify(body),
     });
     const text = await res.text();
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
@@ -57,7 +62,15 @@ export async function createRun(call, experimentId, { name, params, metrics, sta
   return id;
 }
 
-/** The experiment and runs every e2e test starts from. */
+/** Uploads `content` as a blob and attaches it to a run as the artifact `path`. */
+export async function attachArtifact(call, runId, path, content) {
+  const bytes = new TextEncoder().encode(content);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  await call('PUT', `/api/v1/blobs/${sha256}`, bytes);
+  await call('POST', `/api/v1/runs/${runId}/artifacts`, { artifacts: [{ path, size: bytes.length, sha256, blob: { sha256, size: bytes.length } }] });
+}
+
+/** The experiment, runs and registered model every e2e test starts from. */
 export async function seed(call) {
   const experiment = await call('POST', '/api/v1/experiments', { name: 'e2e-experiment', kind: 'named' });
   const baseline = await createRun(call, experiment.id, {
@@ -70,5 +83,15 @@ export async function seed(call) {
     params: { lr: 0.001, optimizer: 'adam', epochs: 5 },
     metrics: { loss: [0.8, 0.5, 0.3, 0.25, 0.2], accuracy: [0.65, 0.78, 0.86, 0.9, 0.92] },
   });
-  return { experimentId: experiment.id, baseline, tuned };
+  // Both runs saved a model folder; the registry has it twice (v1 from baseline, v2 from tuned, alias champion → v2).
+  for (const [runId, weights] of [[baseline, 'baseline-weights'], [tuned, 'tuned-weights']]) {
+    await attachArtifact(call, runId, 'model/MLmodel', 'flavors:\n  python_function: {}\n');
+    await attachArtifact(call, runId, 'model/model.pkl', weights);
+  }
+  const model = 'churn-classifier';
+  await call('POST', '/api/v1/models', { name: model, description: 'Predicts churn (e2e seed)' });
+  await call('POST', `/api/v1/models/${model}/versions`, { runId: baseline, path: 'model' });
+  await call('POST', `/api/v1/models/${model}/versions`, { runId: tuned, path: 'model' });
+  await call('PUT', `/api/v1/models/${model}/aliases/champion`, { version: 2 });
+  return { experimentId: experiment.id, baseline, tuned, model };
 }
