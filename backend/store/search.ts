@@ -1,6 +1,8 @@
 /**
- * Builds the SQL of a run search with kysely, dialect-agnostic: the sqlite adapter compiles it with the
- * SQLite compiler, a PostgreSQL adapter with its own. Only the query is built here; adapters execute it.
+ * Builds the SQL of a run search with kysely for both adapters: the sqlite adapter compiles it with the
+ * SQLite compiler, the postgres adapter with PostgresDialect's. Only the query is built here; adapters execute
+ * it. Where the dialects differ (typed comparisons, case-insensitive LIKE, sorting a param that is a number in
+ * one run and text in another) the SQL differs so that the results do not (store.contract.test.ts).
  */
 import {
   DummyDriver,
@@ -15,9 +17,11 @@ import {
 } from 'kysely';
 import type { FilterClause } from '@runtrail/core/schema';
 import { ApiError } from '../errors';
+import { pgText } from './postgres/text';
 import type { RunSearch } from './port';
 
-interface SearchTables {
+/** The tables a run search reads. */
+export interface SearchTables {
   runs: { id: string; experiment_id: string; name: string; status: string; start_time: number; end_time: number | null; record: string };
   run_params: { run_id: string; key: string; text: string; num: number | null };
   run_metrics: { run_id: string; key: string; last: number | null };
@@ -31,6 +35,9 @@ const ATTRIBUTE_COLUMNS = {
   endTime: 'end_time',
   experimentId: 'experiment_id',
 } as const;
+
+/** Which SQL dialect a search compiles to. */
+export type SearchDialect = 'sqlite' | 'postgres';
 
 /** A query builder that never connects: it only compiles SQLite SQL. */
 export function sqliteQueryBuilder(): Kysely<SearchTables> {
@@ -49,13 +56,24 @@ function splitField(field: string): { scope: string; name: string } {
   return { scope: field.slice(0, dot), name: field.slice(dot + 1) };
 }
 
-function comparison(column: Expression<unknown>, clause: FilterClause, path: string): Expression<SqlBool> {
+type Scalar = string | number;
+
+/**
+ * A bound value. PostgreSQL needs numbers typed (a bigint column compared with 1.5 would otherwise fail), and
+ * its indexed text has U+0000 mapped (postgres/text.ts).
+ */
+function bind(value: Scalar, dialect: SearchDialect): Expression<unknown> {
+  if (dialect === 'sqlite') return sql`${value}`;
+  return typeof value === 'number' ? sql`cast(${value} as double precision)` : sql`${pgText(value)}`;
+}
+
+function comparison(column: Expression<unknown>, clause: FilterClause, path: string, dialect: SearchDialect): Expression<SqlBool> {
   const { op, value } = clause;
   if (op === 'in') {
     if (!Array.isArray(value) || value.length === 0) {
       throw new ApiError(400, 'INVALID_FILTER', "operator 'in' needs a non-empty array value", `${path}.value`);
     }
-    return sql<SqlBool>`${column} in (${sql.join(value)})`;
+    return sql<SqlBool>`${column} in (${sql.join(value.map((v) => bind(v, dialect)))})`;
   }
   if (Array.isArray(value)) {
     throw new ApiError(400, 'INVALID_FILTER', `operator '${op}' needs a single value, not an array`, `${path}.value`);
@@ -64,59 +82,101 @@ function comparison(column: Expression<unknown>, clause: FilterClause, path: str
     if (typeof value !== 'string') {
       throw new ApiError(400, 'INVALID_FILTER', "operator 'like' needs a string value", `${path}.value`);
     }
-    return sql<SqlBool>`${column} like ${value}`;
+    // SQLite's LIKE folds ASCII case and has no escape character; PostgreSQL's ILIKE in the "C" collation does
+    // the same once its default backslash escape is switched off.
+    return dialect === 'postgres' ? sql<SqlBool>`${column} ilike ${pgText(value)} escape ''` : sql<SqlBool>`${column} like ${value}`;
   }
-  return sql<SqlBool>`${column} ${sql.raw(op === '!=' ? '<>' : op)} ${value}`;
+  return sql<SqlBool>`${column} ${sql.raw(op === '!=' ? '<>' : op)} ${bind(value, dialect)}`;
 }
 
-function clauseExpression(clause: FilterClause, path: string): Expression<SqlBool> {
-  const { scope, name } = splitField(clause.field);
-  const numeric = typeof clause.value === 'number' || (Array.isArray(clause.value) && typeof clause.value[0] === 'number');
+/** Values of a clause as one type: numbers compare with numbers, text with text (never a mix in one clause). */
+function typedClause(clause: FilterClause, path: string, want: 'number' | 'text' | 'either'): FilterClause {
+  const values = Array.isArray(clause.value) ? clause.value : [clause.value];
+  const kinds = new Set(values.map((v) => typeof v));
+  if (kinds.size > 1) {
+    throw new ApiError(400, 'INVALID_FILTER', `'${clause.field}' values must be all numbers or all strings`, `${path}.value`);
+  }
+  if (want === 'number' && kinds.has('string')) {
+    throw new ApiError(400, 'INVALID_FILTER', `'${clause.field}' is a number; got ${JSON.stringify(clause.value)}`, `${path}.value`);
+  }
+  if (want === 'text' && kinds.has('number')) {
+    const text = (v: Scalar) => String(v);
+    return { ...clause, value: Array.isArray(clause.value) ? clause.value.map(text) : text(clause.value as Scalar) };
+  }
+  return clause;
+}
+
+const NUMERIC_ATTRIBUTES = new Set(['startTime', 'endTime']);
+
+function clauseExpression(raw: FilterClause, path: string, dialect: SearchDialect): Expression<SqlBool> {
+  const { scope, name } = splitField(raw.field);
   switch (scope) {
     case 'params': {
+      const clause = typedClause(raw, path, 'either');
+      const numeric = typeof clause.value === 'number' || (Array.isArray(clause.value) && typeof clause.value[0] === 'number');
       const column = numeric ? sql.ref('p.num') : sql.ref('p.text');
-      return sql<SqlBool>`exists (select 1 from run_params p where p.run_id = r.id and p.key = ${name} and ${comparison(column, clause, path)})`;
+      return sql<SqlBool>`exists (select 1 from run_params p where p.run_id = r.id and p.key = ${name} and ${comparison(column, clause, path, dialect)})`;
     }
     case 'metrics': {
-      if (!numeric) {
-        throw new ApiError(400, 'INVALID_FILTER', `metrics compare with numbers; got ${JSON.stringify(clause.value)}`, `${path}.value`);
+      if (typeof raw.value === 'string' || (Array.isArray(raw.value) && raw.value.some((v) => typeof v !== 'number'))) {
+        throw new ApiError(400, 'INVALID_FILTER', `metrics compare with numbers; got ${JSON.stringify(raw.value)}`, `${path}.value`);
       }
-      return sql<SqlBool>`exists (select 1 from run_metrics m where m.run_id = r.id and m.key = ${name} and ${comparison(sql.ref('m.last'), clause, path)})`;
+      return sql<SqlBool>`exists (select 1 from run_metrics m where m.run_id = r.id and m.key = ${name} and ${comparison(sql.ref('m.last'), raw, path, dialect)})`;
     }
-    case 'tags':
-      return sql<SqlBool>`exists (select 1 from run_tags t where t.run_id = r.id and t.key = ${name} and ${comparison(sql.ref('t.value'), clause, path)})`;
+    case 'tags': {
+      const clause = typedClause(raw, path, 'text');
+      return sql<SqlBool>`exists (select 1 from run_tags t where t.run_id = r.id and t.key = ${name} and ${comparison(sql.ref('t.value'), clause, path, dialect)})`;
+    }
     default: {
       const column = ATTRIBUTE_COLUMNS[name as keyof typeof ATTRIBUTE_COLUMNS];
-      return comparison(sql.ref(`r.${column}`), clause, path);
+      const clause = typedClause(raw, path, NUMERIC_ATTRIBUTES.has(name) ? 'number' : 'text');
+      return comparison(sql.ref(`r.${column}`), clause, path, dialect);
     }
   }
 }
 
-function orderExpression(field: string): Expression<unknown> {
+/**
+ * Sort keys of one order field. A param can be a number in one run and text in another: SQLite sorts
+ * `coalesce(num, text)` with numbers before text; PostgreSQL cannot mix types in one expression, so it sorts
+ * by (is text, number, text), which orders the same way in both directions.
+ */
+function orderExpressions(field: string, dialect: SearchDialect): Expression<unknown>[] {
   const { scope, name } = splitField(field);
   switch (scope) {
     case 'params':
-      return sql`(select coalesce(p.num, p.text) from run_params p where p.run_id = r.id and p.key = ${name})`;
+      if (dialect === 'postgres') {
+        return [
+          sql`(select case when p.num is null then 1 else 0 end from run_params p where p.run_id = r.id and p.key = ${name})`,
+          sql`(select p.num from run_params p where p.run_id = r.id and p.key = ${name})`,
+          sql`(select case when p.num is null then p.text end from run_params p where p.run_id = r.id and p.key = ${name})`,
+        ];
+      }
+      return [sql`(select coalesce(p.num, p.text) from run_params p where p.run_id = r.id and p.key = ${name})`];
     case 'metrics':
-      return sql`(select m.last from run_metrics m where m.run_id = r.id and m.key = ${name})`;
+      return [sql`(select m.last from run_metrics m where m.run_id = r.id and m.key = ${name})`];
     case 'tags':
-      return sql`(select t.value from run_tags t where t.run_id = r.id and t.key = ${name})`;
+      return [sql`(select t.value from run_tags t where t.run_id = r.id and t.key = ${name})`];
     default:
-      return sql.ref(`r.${ATTRIBUTE_COLUMNS[name as keyof typeof ATTRIBUTE_COLUMNS]}`);
+      return [sql.ref(`r.${ATTRIBUTE_COLUMNS[name as keyof typeof ATTRIBUTE_COLUMNS]}`)];
   }
 }
 
 /** Compiles a search into SQL returning `record` rows: one extra row tells whether another page exists. */
-export function compileRunSearch(db: Kysely<SearchTables>, search: RunSearch, offset: number): CompiledQuery {
+export function compileRunSearch(
+  db: Kysely<SearchTables>,
+  search: RunSearch,
+  offset: number,
+  dialect: SearchDialect = 'sqlite',
+): CompiledQuery {
   let query = db.selectFrom('runs as r').select('r.record');
   if (search.experimentIds.length > 0) query = query.where('r.experiment_id', 'in', search.experimentIds);
   search.filter.forEach((clause, i) => {
-    const expression = clauseExpression(clause, `filter.${i}`);
+    const expression = clauseExpression(clause, `filter.${i}`, dialect);
     query = query.where(() => expression);
   });
   for (const order of search.orderBy) {
     const direction = sql.raw(order.direction === 'asc' ? 'asc' : 'desc');
-    query = query.orderBy(sql`${orderExpression(order.field)} ${direction} nulls last`);
+    for (const key of orderExpressions(order.field, dialect)) query = query.orderBy(sql`${key} ${direction} nulls last`);
   }
   query = query.orderBy('r.start_time', 'desc').orderBy('r.id', 'desc');
   return query.limit(search.pageSize + 1).offset(offset).compile();
