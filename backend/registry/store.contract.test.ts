@@ -2,13 +2,18 @@
  * The contract every RegistryStore adapter meets. Adapters add themselves to ADAPTERS (a PostgreSQL adapter
  * runs the same cases against its database).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RegisteredModel } from '@runtrail/core/schema';
 import type { Store } from '../store/port';
 import { openSqliteStore } from '../store/sqlite';
+import { postgresAdapter } from '../store/postgres/test-adapter';
 import type { LoggedModelRecord, RegistryStore, StoredVersion } from './port';
 
-const ADAPTERS: { name: string; open: () => Promise<Store> }[] = [{ name: 'sqlite', open: async () => openSqliteStore(':memory:') }];
+const ADAPTERS: { name: string; open: () => Promise<Store> }[] = [
+  { name: 'sqlite', open: async () => openSqliteStore(':memory:') },
+  postgresAdapter,
+];
+afterAll(() => postgresAdapter.stop());
 
 const model = (name: string, extra: Partial<RegisteredModel> = {}): RegisteredModel => ({
   name, workspaceId: 'default', description: '', tags: [], aliases: [], latestVersion: 0, createdAt: 1, updatedAt: 1, ...extra,
