@@ -6,9 +6,10 @@
  * which cannot be installed without the marketplace.
  */
 import * as assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { experimentIdOf } from '../../src/notebook/metadata';
 import { jupyterTokenKey } from '../../src/platform/jupyter-settings';
 import { runtrail, until } from './helpers';
 
@@ -119,6 +120,12 @@ export function notebookSuite(): void {
       const capture = await notebooks.captureOf(notebook);
       assert.ok(capture, 'the notebook is captured');
       assert.equal(capture.level, 'full');
+      // The experiment id is saved in the .ipynb, where JupyterLab keeps it too (it survives renames).
+      await until(() => experimentIdOf(notebook.metadata) === capture.experimentId, 'the experiment id in the notebook metadata');
+      await notebook.save();
+      const saved = JSON.parse(readFileSync(notebook.uri.fsPath, 'utf8')) as { metadata: { runtrail?: { experimentId?: string } }; cells: { outputs: unknown[] }[] };
+      assert.equal(saved.metadata.runtrail?.experimentId, capture.experimentId);
+      assert.equal(saved.cells[1]!.outputs.length, 2, 'outputs are saved with the notebook');
     });
 
     it('interrupts a running cell', async function () {
