@@ -1,0 +1,229 @@
+/**
+ * `runtrail pipeline run|status` end to end: cells of a sample notebook (tests/fixtures/notebooks/customers.ipynb)
+ * are promoted with the bundled CLI, then run by the repository's Python venv (pandas, numpy, pyarrow) against a
+ * real backend, which records the pipeline runs, their step runs and the outputs' blobs.
+ *
+ * The pipeline: load_data(data_path) -> build_features(threshold) -> report <- lookup(scale, pause).
+ */
+import { execFile, spawn } from 'node:child_process';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RuntrailClient } from '@runtrail/core/client';
+import type { Run } from '@runtrail/core/schema';
+import { CLI, REPO, startBackend, tempDataDir, type BackendProcess } from './harness';
+
+const exec = promisify(execFile);
+const FIXTURES = join(REPO, 'tests/fixtures');
+const PYTHON = join(REPO, '.venv/bin/python');
+
+interface StepResult {
+  step: string;
+  outcome: 'cached' | 'ran' | 'failed' | 'blocked' | 'cancelled';
+  reasons: string[];
+  error?: string;
+  runId?: string;
+}
+interface RunJson {
+  pipeline: string;
+  runs: Array<{ status: string; runId?: string; params: Record<string, unknown>; steps: StepResult[] }>;
+}
+
+let backend: BackendProcess;
+let client: RuntrailClient;
+const data = tempDataDir();
+let project: string;
+
+function env(): NodeJS.ProcessEnv {
+  return { ...process.env, RUNTRAIL_URL: backend.url, RUNTRAIL_TOKEN: backend.token, RUNTRAIL_PYTHON: PYTHON };
+}
+
+async function runtrail(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [CLI, ...args], { cwd: project, env: env(), maxBuffer: 16 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+async function run(...args: string[]): Promise<{ code: number; json: RunJson; stderr: string }> {
+  const r = await runtrail('pipeline', 'run', '--json', ...args);
+  let json: RunJson;
+  try {
+    json = JSON.parse(r.stdout) as RunJson;
+  } catch {
+    throw new Error(`pipeline run printed no JSON (exit ${r.code}): ${r.stdout}\n${r.stderr}`);
+  }
+  return { code: r.code, json, stderr: r.stderr };
+}
+
+const outcomes = (steps: StepResult[]) => Object.fromEntries(steps.map((s) => [s.step, s.outcome]));
+
+async function childRuns(parentId: string): Promise<Run[]> {
+  const parent = await client.call('getRun', { params: { runId: parentId } });
+  const page = await client.call('searchRuns', { body: { experimentIds: [parent.experimentId], pageSize: 1000 } });
+  return page.runs.filter((r) => r.parentRunId === parentId);
+}
+
+const tag = (run: Run, key: string) => run.tags.find((t) => t.key === key)?.value;
+
+beforeAll(async () => {
+  backend = await startBackend(data.dir);
+  client = new RuntrailClient({ baseUrl: backend.url, token: backend.token });
+  project = mkdtempSync(join(tmpdir(), 'runtrail-pipeline-run-'));
+  mkdirSync(join(project, 'data'));
+  copyFileSync(join(FIXTURES, 'notebooks/customers.ipynb'), join(project, 'customers.ipynb'));
+  copyFileSync(join(FIXTURES, 'data/customers.csv'), join(project, 'data/customers.csv'));
+  for (const [cell, name] of [['load', 'load_data'], ['lookup', 'lookup'], ['features', 'build_features'], ['report', 'report']]) {
+    const r = await runtrail('pipeline', 'promote', 'customers.ipynb', '--cell', cell!, '--name', name!, '--yes', '--offline');
+    expect(r.code, r.stderr).toBe(0);
+  }
+});
+afterAll(async () => {
+  await backend?.stop();
+  data.remove();
+  if (project) rmSync(project, { recursive: true, force: true });
+});
+
+describe('runtrail pipeline run', () => {
+  let first: RunJson['runs'][number];
+
+  it('runs every step the first time, each a tracked run under the pipeline run, with outputs in the blob store', async () => {
+    const { code, json, stderr } = await run();
+    expect(code, stderr).toBe(0);
+    first = json.runs[0]!;
+    expect(first.status).toBe('finished');
+    expect(outcomes(first.steps)).toEqual({ load_data: 'ran', lookup: 'ran', build_features: 'ran', report: 'ran' });
+    expect(first.steps.find((s) => s.step === 'load_data')!.reasons).toEqual(['never run']);
+
+    const pipelineRun = await client.call('getRun', { params: { runId: first.runId! } });
+    expect(pipelineRun).toMatchObject({ status: 'finished', source: { kind: 'pipeline', pipeline: 'customers' }, parentRunId: null });
+    const children = await childRuns(first.runId!);
+    expect(children.map((r) => r.name).sort()).toEqual(['customers/build_features', 'customers/load_data', 'customers/lookup', 'customers/report']);
+    const byStep = Object.fromEntries(children.map((r) => [tag(r, 'runtrail.pipeline.step'), r]));
+    for (const r of children) expect(r.status).toBe('finished');
+
+    // Outputs: a DataFrame is stored as parquet with a data snapshot, a numpy array as .npy, a dict pickled.
+    const load = byStep.load_data!;
+    expect(load.artifacts.map((a) => a.path)).toEqual(['outputs/raw.parquet']);
+    expect(load.snapshots).toMatchObject([{ name: 'raw', kind: 'pandas', shape: [4, 2] }]);
+    expect(load.params).toEqual([expect.objectContaining({ key: 'data_path', value: 'data/customers.csv' })]);
+    expect(tag(load, 'runtrail.file.data/customers.csv')).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(byStep.lookup!.artifacts.map((a) => a.path)).toEqual(['outputs/weights.npy']);
+    expect(byStep.report!.artifacts.map((a) => a.path)).toEqual(['outputs/summary.pickle']);
+    const blob = await client.call('getBlob', { params: { sha256: load.artifacts[0]!.sha256 } });
+    expect(Buffer.from(blob.subarray(0, 4)).toString()).toBe('PAR1');
+
+    // Lineage: each input names its fingerprint, its producing step and that step's run.
+    const features = byStep.build_features!;
+    expect(tag(features, 'runtrail.input.raw')).toBe(load.snapshots[0]!.fingerprint);
+    expect(tag(features, 'runtrail.input.raw.step')).toBe('load_data');
+    expect(tag(features, 'runtrail.input.raw.run')).toBe(load.id);
+    expect(tag(byStep.report!, 'runtrail.input.weights.run')).toBe(byStep.lookup!.id);
+  });
+
+  it('a second run is fully cached, and status says so', async () => {
+    const { code, json } = await run();
+    expect(code).toBe(0);
+    expect(outcomes(json.runs[0]!.steps)).toEqual({ load_data: 'cached', lookup: 'cached', build_features: 'cached', report: 'cached' });
+    const children = await childRuns(json.runs[0]!.runId!);
+    const load = children.find((r) => tag(r, 'runtrail.pipeline.step') === 'load_data')!;
+    expect(tag(load, 'runtrail.pipeline.cache')).toBe('hit');
+    expect(tag(load, 'runtrail.pipeline.produced_by')).toBe(first.steps.find((s) => s.step === 'load_data')!.runId);
+
+    const status = await runtrail('pipeline', 'status');
+    expect(status.stdout).toMatch(/load_data\s+cached/);
+    expect(status.stdout).toMatch(/report\s+cached/);
+  });
+
+  it('changing a param re-runs only the steps that depend on it', async () => {
+    const status = JSON.parse((await runtrail('pipeline', 'status', '--param', 'scale=3', '--json')).stdout) as { steps: Array<{ step: string; state: string; reasons: string[] }> };
+    expect(status.steps.find((s) => s.step === 'lookup')).toMatchObject({ state: 'stale', reasons: ['param changed: scale'] });
+    expect(status.steps.find((s) => s.step === 'load_data')!.state).toBe('cached');
+
+    const { code, json } = await run('--param', 'scale=3');
+    expect(code).toBe(0);
+    const steps = json.runs[0]!.steps;
+    expect(outcomes(steps)).toEqual({ load_data: 'cached', lookup: 'ran', build_features: 'cached', report: 'ran' });
+    expect(steps.find((s) => s.step === 'lookup')!.reasons).toEqual(['param changed: scale']);
+    expect(steps.find((s) => s.step === 'report')!.reasons).toEqual(['input changed: weights']);
+    expect(json.runs[0]!.params).toMatchObject({ scale: 3, threshold: 0.5 });
+  });
+
+  it('changing an input data file re-runs only its dependents', async () => {
+    appendFileSync(join(project, 'data/customers.csv'), '5,3.0\n');
+    const status = await runtrail('pipeline', 'status');
+    expect(status.stdout).toMatch(/load_data\s+stale\s+input file changed: data\/customers\.csv/);
+    expect(status.stdout).toMatch(/lookup\s+cached/);
+
+    const { code, json } = await run();
+    expect(code).toBe(0);
+    expect(outcomes(json.runs[0]!.steps)).toEqual({ load_data: 'ran', lookup: 'cached', build_features: 'ran', report: 'ran' });
+    const again = await run();
+    expect(outcomes(again.json.runs[0]!.steps)).toEqual({ load_data: 'cached', lookup: 'cached', build_features: 'cached', report: 'cached' });
+  });
+
+  it('--sweep of three values makes three pipeline runs, each the parent of its step runs', async () => {
+    const { code, json } = await run('--sweep', 'threshold=0.1,0.8,1.2');
+    expect(code).toBe(0);
+    expect(json.runs.map((r) => r.params.threshold)).toEqual([0.1, 0.8, 1.2]);
+    for (const r of json.runs) {
+      expect(r.status).toBe('finished');
+      const parent = await client.call('getRun', { params: { runId: r.runId! } });
+      expect(parent.params).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'threshold', value: r.params.threshold })]));
+      expect(tag(parent, 'runtrail.pipeline.sweep')).toBe(`threshold=${r.params.threshold}`);
+      const children = await childRuns(r.runId!);
+      expect(children).toHaveLength(4);
+      const features = children.find((c) => tag(c, 'runtrail.pipeline.step') === 'build_features')!;
+      expect(features.params).toEqual([expect.objectContaining({ key: 'threshold', value: r.params.threshold })]);
+    }
+    // Only the steps downstream of threshold ran again; the rows kept differ per value.
+    expect(outcomes(json.runs[0]!.steps)).toEqual({ load_data: 'cached', lookup: 'cached', build_features: 'ran', report: 'ran' });
+    const shapes = await Promise.all(json.runs.map(async (r) => {
+      const children = await childRuns(r.runId!);
+      return children.find((c) => tag(c, 'runtrail.pipeline.step') === 'build_features')!.snapshots[0]!.shape[0];
+    }));
+    expect(shapes).toEqual([5, 3, 2]);
+  });
+
+  it('a failing step stops only its dependents, with an error naming the step', async () => {
+    const r = await runtrail('pipeline', 'run', '--param', 'scale=-1');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('step "lookup" failed: ValueError: scale must be >= 0, got -1');
+    expect(r.stderr).toContain('not run: report');
+    expect(r.stdout).toMatch(/lookup\s+FAILED/);
+    expect(r.stdout).toMatch(/report\s+not run: upstream step "lookup" failed/);
+    expect(r.stdout).toMatch(/build_features\s+cached/);
+    expect(r.stdout).toMatch(/pipeline failed: 0 ran, 2 cached, 1 failed, 1 not run/);
+  });
+
+  it('Ctrl-C cancels: the running step is killed, its run ends as killed, nothing half-written is kept', async () => {
+    const child = spawn(process.execPath, [CLI, 'pipeline', 'run', '--param', 'pause=60', '--param', 'scale=5'], { cwd: project, env: env() });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const started = Date.now();
+    while (!/lookup\s+running/.test(out)) {
+      if (Date.now() - started > 30_000) throw new Error(`lookup never started: ${out}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 1500)); // let the step process reach its sleep
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(out).toMatch(/lookup\s+cancelled/);
+    expect(out).toContain('cancelled: running steps were stopped');
+    expect(readdirSync(join(project, '.runtrail/pipeline/tmp'))).toEqual([]);
+
+    const status = JSON.parse((await runtrail('pipeline', 'status', '--param', 'pause=60', '--param', 'scale=5', '--json')).stdout) as { steps: Array<{ step: string; state: string }> };
+    expect(status.steps.find((s) => s.step === 'lookup')!.state).toBe('stale');
+    const page = await client.call('searchRuns', { body: { filter: [{ field: 'tags.runtrail.pipeline.step', op: '=', value: 'lookup' }], pageSize: 1000 } });
+    expect(page.runs.filter((r) => r.status === 'killed')).toHaveLength(1);
+    expect(existsSync(join(project, '.runtrail/pipeline/entries'))).toBe(true);
+  });
+});
