@@ -104,7 +104,7 @@ describe('runtrail pipeline run', () => {
     expect(pipelineRun).toMatchObject({ status: 'finished', source: { kind: 'pipeline', pipeline: 'customers' }, parentRunId: null });
     const children = await childRuns(first.runId!);
     expect(children.map((r) => r.name).sort()).toEqual(['customers/build_features', 'customers/load_data', 'customers/lookup', 'customers/report']);
-    const byStep = Object.fromEntries(children.map((r) => [tag(r, 'runtrail.pipeline.step'), r]));
+    const byStep: Record<string, Run> = Object.fromEntries(children.map((r) => [tag(r, 'runtrail.pipeline.step') ?? '', r]));
     for (const r of children) expect(r.status).toBe('finished');
 
     // Outputs: a DataFrame is stored as parquet with a data snapshot, a numpy array as .npy, a dict pickled.
