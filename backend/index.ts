@@ -2,6 +2,7 @@
 export { createApp, type AppOptions } from './app';
 export { startServer, type RunningServer, type ServerOptions } from './server';
 export { openSqliteStore } from './store/sqlite';
+export { openPostgresStore, redactDatabaseUrl } from './store/postgres';
 export { openFsBlobStore } from './blobs/fs';
 export { DocManager } from './sync/docs';
 export { ApiError } from './errors';

@@ -1,6 +1,7 @@
 /**
- * Starts the backend on the embedded default: SQLite + blob folder under the data folder, HTTP + WebSocket
- * sync on one port. `close()` stops accepting, lets in-flight writes finish, and closes the stores.
+ * Starts the backend: SQLite under the data folder (embedded default) or PostgreSQL (`db`), a blob folder under
+ * the data folder, HTTP + WebSocket sync on one port. `close()` stops accepting, lets in-flight writes finish,
+ * and closes the stores.
  */
 import { serve } from '@hono/node-server';
 import { mkdir } from 'node:fs/promises';
@@ -13,12 +14,16 @@ import { bearerMatches } from './api/router';
 import { loadOrCreateToken } from './auth/token';
 import { openFsBlobStore } from './blobs/fs';
 import { openSqliteStore } from './store/sqlite';
+import { openPostgresStore, redactDatabaseUrl } from './store/postgres';
+import type { Store } from './store/port';
 import { DocManager } from './sync/docs';
 import { attachSyncServer } from './sync/websocket';
 
 /** Options of `runtrail serve`. */
 export interface ServerOptions {
   dataDir: string;
+  /** A `postgres://` (or `postgresql://`) URL to store in PostgreSQL; default SQLite in the data folder. */
+  db?: string;
   host?: string;
   port?: number;
   token?: string;
@@ -35,12 +40,21 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Opens the stores under `dataDir` and listens; resolves once the port is bound. */
+/** The store `options` ask for; a `db` that is not a PostgreSQL URL, or one that cannot be reached, is an error. */
+async function openStore(options: ServerOptions, log: (line: string) => void): Promise<Store> {
+  if (options.db === undefined) return openSqliteStore(join(options.dataDir, 'runtrail.db'));
+  if (!/^postgres(ql)?:\/\//.test(options.db)) {
+    throw new Error(`--db must be a postgres:// or postgresql:// URL, got '${redactDatabaseUrl(options.db)}'`);
+  }
+  return openPostgresStore(options.db, { onError: (error) => log(`postgres: ${error.message}`) });
+}
+
+/** Opens the stores (under `dataDir`, or `db`) and listens; resolves once the port is bound. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   await mkdir(options.dataDir, { recursive: true });
   const token = await loadOrCreateToken(options.dataDir, options.token);
-  const store = openSqliteStore(join(options.dataDir, 'runtrail.db'));
+  const store = await openStore(options, log);
   const blobs = openFsBlobStore(join(options.dataDir, 'blobs'));
   const docs = new DocManager(store, {
     onInvalidRun: (doc, runId, problem) => log(`sync: run ${runId} in ${doc} not indexed: ${problem}`),
@@ -59,6 +73,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 8734 }, () => resolve(s as Server));
     (s as Server).once('error', reject);
+  }).catch(async (error: unknown) => {
+    // A port in use must not leave the database connections open (they would keep the process alive).
+    await docs.dispose();
+    await store.close();
+    throw error;
   });
   const sync = attachSyncServer(server, {
     docs,

@@ -36,10 +36,10 @@ export function tempDataDir(): { dir: string; remove(): void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Starts `runtrail serve --port 0 --json` on `dataDir`, resolving once it printed its URL. */
-export async function startBackend(dataDir: string, token = 'integration-token', port = 0): Promise<BackendProcess> {
+/** Starts `runtrail serve --port 0 --json` on `dataDir` (plus `extraArgs`), resolving once it printed its URL. */
+export async function startBackend(dataDir: string, token = 'integration-token', port = 0, extraArgs: string[] = []): Promise<BackendProcess> {
   ensureBuilt();
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port), '--data', dataDir, '--json'], {
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port), '--data', dataDir, '--json', ...extraArgs], {
     env: { ...process.env, RUNTRAIL_TOKEN: token },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

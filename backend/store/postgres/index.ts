@@ -37,7 +37,8 @@ export function redactDatabaseUrl(url: string): string {
     if (parsed.password) parsed.password = '***';
     return parsed.toString();
   } catch {
-    return '(unparseable URL)';
+    // Not a URL (a file path, say): shown as given unless it might hold credentials.
+    return url.includes('@') ? '(a value that is not a URL)' : url;
   }
 }
 

@@ -28,8 +28,9 @@ export function buildProgram(print: (text: string) => void): Command {
 
   program
     .command('serve')
-    .description('run the backend on the embedded default (SQLite + blob folder)')
+    .description('run the backend on the embedded default (SQLite + blob folder) or on PostgreSQL (--db)')
     .option('--data <dir>', 'data folder (env RUNTRAIL_DATA; default ~/.runtrail)')
+    .option('--db <url>', 'store runs in PostgreSQL: postgres://user:password@host:port/database (default: SQLite in the data folder)')
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 = any free port)', '8734')
     .option('--json', 'print the startup line as JSON')
