@@ -1,6 +1,7 @@
 // The VS Code e2e suite: builds the extension (.vsix), installs it into a fresh code-server (real VS Code, from the
-// cached toolchain of scripts/lib/setup.mjs), seeds a runtrail backend over REST, points the extension at it and
-// drives the workbench with Playwright in Debian Chromium. Writes { passed, failed } to --report for
+// cached toolchain of scripts/lib/setup.mjs), seeds a runtrail backend over REST, starts a Jupyter server from the
+// project's venv (notebook tests), points the extension at both and drives the workbench with Playwright in
+// Debian Chromium. Writes { passed, failed } to --report for
 // scripts/test.mjs; screenshots and logs of a run go to .cache/vscode-e2e/.
 //
 // The extension gets its token from $RUNTRAIL_TOKEN in code-server's environment (the fallback it uses when
@@ -99,7 +100,7 @@ async function main() {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('pageerror', (e) => console.log(`  [pageerror] ${e.message.slice(0, 200)}`));
 
-    const tests = [...(await import('./runs.e2e.mjs')).tests, ...notebookTests];
+    const tests = [...(await import('./runs.e2e.mjs')).tests, ...(await import('./models.e2e.mjs')).tests, ...notebookTests];
     const selected = grep ? tests.filter((t) => t.name.includes(grep)) : tests;
     const counts = await runTests(selected, ctx, page);
     await page.screenshot({ path: join(ARTIFACTS, 'last.png') }).catch(() => {});
