@@ -71,6 +71,7 @@ export function pageHtml(shell: PageShell): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <meta name="referrer" content="no-referrer">
 <title>${escapeHtml(title)}</title>
 <style nonce="${nonce}">${BASE_STYLE}</style>
@@ -90,6 +91,7 @@ export function problemHtml(nonce: string, heading: string, detail: string): str
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(heading)} · runtrail</title>
 <style nonce="${nonce}">${BASE_STYLE} main { margin: 24px; }</style>
 </head>

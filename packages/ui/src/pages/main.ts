@@ -35,12 +35,18 @@ const subject = readSubject();
 const base = new URL(`${document.body.dataset.base ?? '.'}/`.replace(/\/+$/, '/'), location.href);
 const tokens = createTokenStore(storage('sessionStorage'), storage('localStorage'));
 
-// A token handed over in the fragment is kept for this tab and taken out of the address (and its history entry).
-const fragment = takeTokenFromFragment(location.hash);
-if (fragment.token) {
+/**
+ * A token handed over in the fragment is kept for this tab and taken out of the address (and its history
+ * entry). Returns whether there was one.
+ */
+function takeFragmentToken(): boolean {
+  const fragment = takeTokenFromFragment(location.hash);
+  if (!fragment.token) return false;
   tokens.set(fragment.token, false);
   history.replaceState(history.state, '', `${location.pathname}${location.search}${fragment.rest}`);
+  return true;
 }
+takeFragmentToken();
 
 let generation = 0;
 const client = () => {
@@ -95,5 +101,10 @@ document.addEventListener('rt-open-run', (event) => {
   location.assign(new URL(`r/${encodeURIComponent(event.detail.runId)}`, base).href);
 });
 document.addEventListener('rt-copy-run-id', (event) => void navigator.clipboard?.writeText(event.detail.runId));
+
+// Pasting the same address with a #token= fragment does not reload the page: take the token from there too.
+window.addEventListener('hashchange', () => {
+  if (takeFragmentToken()) void load();
+});
 
 void load();

@@ -74,7 +74,9 @@ a { color: var(--vscode-textLink-foreground); }
 .rt-page-header { display: flex; align-items: center; gap: 16px; padding: 8px 16px;
   border-bottom: 1px solid var(--vscode-panel-border); background: var(--vscode-sideBar-background); }
 .rt-page-brand { font-weight: 600; text-decoration: none; color: inherit; }
-.rt-page-header h1 { font-size: 1.1em; margin: 0; flex: 1; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.rt-page-title { flex: 1; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; color: var(--vscode-descriptionForeground); }
+main:focus { outline: none; }
+main h1 { font-size: 1.3em; }
 main { padding: 12px 16px; }
 button { font: inherit; padding: 4px 12px; border-radius: 2px; cursor: pointer;
   border: 1px solid var(--vscode-button-border); background: var(--vscode-button-background); color: var(--vscode-button-foreground); }
@@ -82,7 +84,7 @@ button:hover { background: var(--vscode-button-hoverBackground); }
 button.rt-secondary { background: var(--vscode-button-secondaryBackground); color: var(--vscode-button-secondaryForeground); }
 button.rt-secondary:hover { background: var(--vscode-button-secondaryHoverBackground); }
 .rt-signin { max-width: 32em; display: grid; gap: 10px; }
-.rt-signin h2 { margin: 0; font-size: 1.2em; }
+.rt-signin h1 { margin: 0; }
 .rt-signin p { margin: 0; color: var(--vscode-descriptionForeground); }
 .rt-signin input[type="password"] { font: inherit; padding: 4px 6px; color: var(--vscode-input-foreground);
   background: var(--vscode-input-background); border: 1px solid var(--vscode-input-border); border-radius: 2px; }

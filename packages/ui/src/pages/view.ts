@@ -16,7 +16,8 @@ export interface PageActions {
 
 /** The page's elements. */
 export interface PageFrame {
-  title: HTMLHeadingElement;
+  /** What the page is showing, in the header (the views and states bring their own <h1>). */
+  title: HTMLElement;
   main: HTMLElement;
   signOut: HTMLButtonElement;
   status: HTMLElement;
@@ -30,11 +31,11 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLEl
 
 /** Replaces the body with the page frame. */
 export function buildFrame(actions: PageActions): PageFrame {
-  const title = el('h1', { id: 'rt-page-title', tabIndex: -1 }, 'runtrail');
+  const title = el('div', { id: 'rt-page-title', className: 'rt-page-title' }, 'runtrail');
   const signOut = el('button', { type: 'button', className: 'rt-secondary', hidden: true }, 'Sign out');
   signOut.addEventListener('click', () => actions.signOut());
   const header = el('header', { className: 'rt-page-header' }, el('span', { className: 'rt-page-brand' }, 'runtrail'), title, signOut);
-  const main = el('main', { id: 'rt-page-main' });
+  const main = el('main', { id: 'rt-page-main', tabIndex: -1 });
   const status = el('div', { className: 'rt-skip' });
   status.setAttribute('role', 'status');
   status.setAttribute('aria-live', 'polite');
@@ -53,7 +54,7 @@ function signInForm(subject: PageSubject, actions: PageActions, problem: string 
   const form = el(
     'form',
     { className: 'rt-signin', noValidate: false },
-    el('h2', {}, 'Sign in'),
+    el('h1', {}, 'Sign in'),
     el('p', {}, `This page shows ${what}. Enter an API token of this runtrail server to see it (runtrail serve writes one to the file "token" in its data folder).`),
     error,
     el('label', { htmlFor: 'rt-token' }, 'API token'),
@@ -62,7 +63,7 @@ function signInForm(subject: PageSubject, actions: PageActions, problem: string 
     el('div', { className: 'rt-row' }, el('button', { type: 'submit' }, subject.view === 'run' ? 'Show run' : 'Show comparison')),
   );
   form.setAttribute('aria-labelledby', 'rt-signin-heading');
-  form.querySelector('h2')!.id = 'rt-signin-heading';
+  form.querySelector('h1')!.id = 'rt-signin-heading';
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const token = input.value.trim();
@@ -94,8 +95,8 @@ export function renderState(frame: PageFrame, subject: PageSubject, state: PageS
       document.title = `${heading} · runtrail`;
       const detail = el('p', {}, `This server has no run ${ids}. It may have been deleted, or the link may be wrong.`);
       detail.setAttribute('role', 'alert');
-      main.replaceChildren(el('h2', {}, heading), detail);
-      frame.title.focus();
+      main.replaceChildren(el('h1', {}, heading), detail);
+      main.focus();
       return;
     }
     case 'error': {
@@ -104,7 +105,7 @@ export function renderState(frame: PageFrame, subject: PageSubject, state: PageS
       detail.setAttribute('role', 'alert');
       const retry = el('button', { type: 'button' }, 'Try again');
       retry.addEventListener('click', () => actions.retry());
-      main.replaceChildren(detail, retry);
+      main.replaceChildren(el('h1', {}, 'Cannot show this page'), detail, retry);
       retry.focus();
       return;
     }
@@ -119,7 +120,7 @@ export function renderState(frame: PageFrame, subject: PageSubject, state: PageS
           ? (document.createElement('rt-run-detail') as RtRunDetail)
           : (document.createElement('rt-run-compare') as RtRunCompare);
       main.replaceChildren(notice, view);
-      frame.title.focus();
+      main.focus();
       return;
     }
   }
