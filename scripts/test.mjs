@@ -12,16 +12,17 @@ const REPORTS = join(CACHE_DIR, 'test-results');
 
 /**
  * The suites, in the order they run. `needs` names the set-up steps a suite depends on (see lib/setup.mjs:
- * node, python, chromium, vscode); later suites add rows here.
+ * node, python, chromium, postgres, vscode); later suites add rows here.
  */
 const SUITES = [
   { name: 'typecheck+lint', needs: ['node'], run: typecheckAndLint },
-  { name: 'unit', needs: ['node'], run: () => vitest('unit', []) },
+  // postgres: the store and registry contract tests also run on a PostgreSQL each test file starts.
+  { name: 'unit', needs: ['node', 'postgres'], run: () => vitest('unit', []) },
   { name: 'python', needs: ['python'], run: pytest },
   {
     name: 'integration',
-    // python: the MLflow client suite runs the real mlflow package from the project venv.
-    needs: ['node', 'python'],
+    // python: the MLflow client suite runs the real mlflow package from the project venv; postgres: serve --db.
+    needs: ['node', 'python', 'postgres'],
     run: () => vitest('integration', ['--config', 'tests/integration/vitest.config.ts']),
   },
   { name: 'jupyterlab-e2e', needs: ['node', 'python', 'chromium'], run: jupyterlabE2e },

