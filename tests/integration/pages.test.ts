@@ -69,15 +69,17 @@ async function openPage(colorScheme: 'light' | 'dark' = 'light'): Promise<{ page
   return { page, apiCalls, problems };
 }
 
+// Browser-side expressions are strings: this test project compiles for Node, without the DOM's types.
+
 /** The text a view element renders in its shadow root (innerText does not look inside). */
 const viewText = (page: Page, tag: 'rt-run-detail' | 'rt-run-compare') =>
-  page.evaluate((t) => document.querySelector(t)?.shadowRoot?.textContent ?? '', tag);
+  page.evaluate<string>(`document.querySelector('${tag}')?.shadowRoot?.textContent ?? ''`);
 
 describe('run page /r/:runId', () => {
   it('shows nothing of the run without a token: a sign-in form, focused, and no API call', async () => {
     const { page, apiCalls, problems } = await openPage();
     await page.goto(`${backend.url}/r/run-a`);
-    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('rt-token');
+    await expect.poll(() => page.evaluate<string | undefined>('document.activeElement?.id')).toBe('rt-token');
     expect(await page.getByLabel('API token').isVisible()).toBe(true);
     const text = await page.locator('body').innerText();
     expect(text).not.toContain('learning_rate');
@@ -95,7 +97,7 @@ describe('run page /r/:runId', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByRole('alert').first().innerText()).toContain('The server refused the token');
     expect(await page.locator('rt-run-detail').count()).toBe(0);
-    expect(await page.evaluate(() => sessionStorage.getItem('runtrail.token'))).toBeNull();
+    expect(await page.evaluate<string | null>(`sessionStorage.getItem('runtrail.token')`)).toBeNull();
     await page.context().close();
   });
 
@@ -112,7 +114,7 @@ describe('run page /r/:runId', () => {
     expect(await page.title()).toBe('Run churn baseline · runtrail');
     // The loss series (6 points) is fetched and drawn on a canvas.
     const canvas = page.locator('rt-metric-chart canvas').first();
-    await expect.poll(() => canvas.evaluate((c: HTMLCanvasElement) => c.width).catch(() => 0), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(() => canvas.evaluate((c) => (c as unknown as { width: number }).width).catch(() => 0), { timeout: 15_000 }).toBeGreaterThan(0);
     expect(await page.locator('rt-metric-chart').first().evaluate((c) => (c as unknown as { drawnPoints: number }).drawnPoints)).toBe(6);
     // A reload in the same tab stays signed in (sessionStorage); signing out forgets the token.
     await page.reload();
@@ -155,7 +157,7 @@ describe('run page /r/:runId', () => {
       const { page } = await openPage(scheme);
       await page.goto(`${backend.url}/r/run-a`);
       await page.getByLabel('API token').waitFor();
-      const color = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      const color = await page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
       await page.context().close();
       return color;
     };
