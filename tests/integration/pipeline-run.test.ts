@@ -6,7 +6,7 @@
  * The pipeline: load_data(data_path) -> build_features(threshold) -> report <- lookup(scale, pause).
  */
 import { execFile, spawn } from 'node:child_process';
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -227,3 +227,95 @@ describe('runtrail pipeline run', () => {
     expect(existsSync(join(project, '.runtrail/pipeline/entries'))).toBe(true);
   });
 });
+
+describe('runtrail pipeline run refuses what it cannot run', () => {
+  let other: string;
+  const yaml = `version: 1
+name: odd
+params: { n: 3 }
+steps:
+  - name: make
+    source: pipeline/steps/make.py
+    function: make
+    notebook: odd.ipynb
+    cell: make
+    outputs: [{ name: fn }]
+    params: [n]
+  - name: use
+    source: pipeline/steps/use.py
+    function: use
+    notebook: odd.ipynb
+    cell: use
+    inputs: [{ name: fn, from: step, step: make, output: fn }]
+  - name: from_notebook
+    source: pipeline/steps/from_notebook.py
+    function: from_notebook
+    notebook: odd.ipynb
+    cell: nb
+    inputs: [{ name: raw, from: data, snapshot: 'xxh128:00ff' }]
+  - name: fine
+    source: pipeline/steps/fine.py
+    function: fine
+    notebook: odd.ipynb
+    cell: fine
+    outputs: [{ name: total }]
+    params: [n]
+`;
+  beforeAll(() => {
+    other = mkdtempSync(join(tmpdir(), 'runtrail-pipeline-odd-'));
+    mkdirSync(join(other, 'pipeline/steps'), { recursive: true });
+    writeFileSync(join(other, 'pipeline.yaml'), yaml);
+    writeFileSync(join(other, 'pipeline/steps/make.py'), 'import threading\n\ndef make(n):\n    return {"fn": threading.Lock()}\n');
+    writeFileSync(join(other, 'pipeline/steps/use.py'), 'def use(fn):\n    return {}\n');
+    writeFileSync(join(other, 'pipeline/steps/from_notebook.py'), 'def from_notebook(raw):\n    return {}\n');
+    writeFileSync(join(other, 'pipeline/steps/fine.py'), 'from helpers import double\n\ndef fine(n):\n    return {"total": double(n)}\n');
+    writeFileSync(join(other, 'pipeline/steps/helpers.py'), 'def double(x):\n    return 2 * x\n');
+  });
+  afterAll(() => {
+    if (other) rmSync(other, { recursive: true, force: true });
+  });
+  const inOther = (...args: string[]) => runtrailIn(other, ...args);
+
+  it('an output that cannot be serialized and a data input fail their steps by name; the others still run', async () => {
+    const r = await inOther('pipeline', 'run', '--offline');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`step "make" failed: output 'fn' (lock) cannot be serialized`);
+    expect(r.stderr).toContain('step "from_notebook": input "raw" is data from the notebook (snapshot xxh128:00ff)');
+    expect(r.stderr).toContain('not run: use');
+    expect(r.stdout).toMatch(/fine\s+done/);
+    const status = await inOther('pipeline', 'status');
+    expect(status.stdout).toMatch(/make\s+stale\s+never run/);
+    expect(status.stdout).toMatch(/fine\s+cached/);
+  });
+
+  it('a change to a project module the step imports makes it stale', async () => {
+    writeFileSync(join(other, 'pipeline/steps/helpers.py'), 'def double(x):\n    return x + x\n');
+    const status = await inOther('pipeline', 'status');
+    expect(status.stdout).toMatch(/fine\s+stale\s+code changed: pipeline\/steps\/helpers\.py/);
+  });
+
+  it('bad --param, --sweep and --only are usage errors naming the option', async () => {
+    expect(await inOther('pipeline', 'run', '--offline', '--param', 'm=1')).toMatchObject({ code: 2, stderr: expect.stringContaining('--param: "m" is not a param of pipeline.yaml (params: n)') });
+    expect(await inOther('pipeline', 'run', '--offline', '--sweep', 'n')).toMatchObject({ code: 2, stderr: expect.stringContaining('--sweep: "n" must look like name=value') });
+    expect(await inOther('pipeline', 'run', '--offline', '--only', 'nope')).toMatchObject({ code: 2, stderr: expect.stringContaining('--only: no step named "nope"') });
+  });
+
+  it('an invalid pipeline.yaml names the step and field, and nothing runs', async () => {
+    writeFileSync(join(other, 'pipeline.yaml'), yaml.replace('output: fn }', 'output: nothing }'));
+    const r = await inOther('pipeline', 'run', '--offline');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('steps[1].inputs[0].output');
+    expect(r.stderr).toContain('step "make" has no output "nothing"');
+    expect(r.stdout).toBe('');
+  });
+});
+
+async function runtrailIn(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, RUNTRAIL_PYTHON: PYTHON } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}

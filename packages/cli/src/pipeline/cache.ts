@@ -72,6 +72,12 @@ export class PipelineCache {
     this.root = join(project, '.runtrail', 'pipeline');
   }
 
+  /** Creates the cache folder, with a .gitignore so that git never picks up cached outputs. */
+  init(): void {
+    const ignore = join(this.root, '.gitignore');
+    if (!existsSync(ignore)) writeAtomic(ignore, '# runtrail pipeline cache: local outputs, never committed\n*\n');
+  }
+
   /** Path of a blob in the local store. */
   blobPath(sha256: string): string {
     return join(this.root, 'blobs', sha256);

@@ -264,7 +264,7 @@ async function runStep(
     if (!result.ok) {
       return {
         kind: 'failed',
-        error: `step "${step.name}" failed: ${result.error.type}: ${result.error.message}`,
+        error: `step "${step.name}" failed: ${result.error.type ? `${result.error.type}: ` : ''}${result.error.message}`,
         detail: tail(result.error.traceback || exit.stderr),
       };
     }

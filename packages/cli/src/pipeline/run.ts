@@ -13,6 +13,8 @@ import {
   parseParamAssignment,
   parsePipelineYaml,
   parseSweep,
+  selectSteps,
+  topologicalOrder,
   type PipelineSpec,
 } from '@runtrail/core/pipeline';
 import type { JsonValue } from '@runtrail/core/schema';
@@ -85,10 +87,12 @@ export async function runPipeline(options: RunOptions, print: (text: string) => 
   const base = usage(() => paramOverrides(spec, (options.param ?? []).map(parseParamAssignment)));
   const sweep = options.sweep ? usage(() => parseSweep(options.sweep!)) : undefined;
   if (sweep) usage(() => paramOverrides(spec, [{ key: sweep.key, value: null }], '--sweep'));
+  usage(() => selectSteps(spec, topologicalOrder(spec), options.only ?? []));
   const jobs = options.jobs ? Number(options.jobs) : availableParallelism();
   if (!Number.isInteger(jobs) || jobs < 1) throw new CliError(`--jobs must be a positive integer, not "${options.jobs}"`, 2);
   const progress = options.json ? (line: string) => process.stderr.write(`${line}\n`) : print;
   const cache = new PipelineCache(project);
+  cache.init();
   const assets = installPythonAssets(cache.root);
   const python = projectPython(project, options.python);
   const client = await reachableTracker(options);

@@ -204,7 +204,8 @@ def main(job_path):
         else:
             tb = "".join(traceback.format_exception(type(error), error, error.__traceback__))
             sys.stderr.write(tb)
-        _write_result(folder, {"ok": False, "error": {"type": type(error).__name__, "message": str(error), "traceback": tb}})
+        kind = "" if isinstance(error, _StepError) else type(error).__name__
+        _write_result(folder, {"ok": False, "error": {"type": kind, "message": str(error), "traceback": tb}})
         return 1
 
 
