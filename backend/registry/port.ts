@@ -1,7 +1,7 @@
 /**
  * The registry's storage port. The registry is server-authoritative in SQL (not in experiment docs): version
  * numbers come from one counter per model, and every change lands with its audit entry in one transaction.
- * Each store adapter (sqlite now, postgres later) provides one.
+ * Each store adapter (sqlite, postgres) provides one.
  */
 import type { AuditEntry, ModelVersion, RegisteredModel } from '@runtrail/core/schema';
 

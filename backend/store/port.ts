@@ -1,5 +1,5 @@
 /**
- * The storage port: what the backend needs from a database. Adapters (sqlite now, postgres later) implement
+ * The storage port: what the backend needs from a database. Adapters (sqlite, postgres) implement
  * it and run the same test suite (store.contract.test.ts).
  */
 import type { Experiment, Metric, Run, SearchRunsRequest } from '@runtrail/core/schema';

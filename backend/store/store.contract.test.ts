@@ -103,6 +103,13 @@ for (const adapter of ADAPTERS) {
       expect((await store.loadDocUpdates('doc')).updates.map((u) => [...u])).toEqual([[1], [3]]);
     });
 
+    it('closes once: a second close is harmless and later writes are refused', async () => {
+      await store.transact((tx) => tx.appendDocUpdate('doc', new Uint8Array([1])));
+      await store.close();
+      await store.close();
+      await expect(store.transact((tx) => tx.appendDocUpdate('doc', new Uint8Array([2])))).rejects.toThrow('store is closed');
+    });
+
     it('appends doc updates in order and compacts a prefix of them into one state', async () => {
       for (const byte of [1, 2, 3]) await store.transact((tx) => tx.appendDocUpdate('a', new Uint8Array([byte, 255, 0])));
       await store.transact((tx) => tx.appendDocUpdate('b', new Uint8Array([9])));
@@ -144,7 +151,7 @@ for (const adapter of ADAPTERS) {
           await tx.indexRun(run('r2', 200, { params: [{ key: 'lr', value: '0.01', origin: 'mlflow' }, { key: 'opt', value: 'sgd', origin: 'explicit' }], metrics: [summary('acc', 0.7)], tags: [{ key: 'team', value: 'nlp' }] }));
           await tx.indexRun(run('r3', 300, { params: [{ key: 'lr', value: 'auto', origin: 'explicit' }], metrics: [summary('acc', null)], status: 'failed' }));
           await tx.indexRun(run('r4', 400, { experimentId: 'e2', params: [{ key: 'lr', value: 1, origin: 'explicit' }], metrics: [summary('acc', 0.95)], tags: [{ key: 'team', value: 'a\u0000b' }] }));
-          await tx.indexRun(run('r5', 500, { name: 'Zeta_run', params: [{ key: 'opt', value: { kind: 'adam' }, origin: 'explicit' }] }));
+          await tx.indexRun(run('r5', 500, { name: 'Zeta_run', params: [{ key: 'opt', value: { kind: 'adam' }, origin: 'explicit' }, { key: 'sep', value: 'x\u0000y', origin: 'explicit' }] }));
         });
       });
 
@@ -166,6 +173,7 @@ for (const adapter of ADAPTERS) {
         expect(await found([{ field: 'metrics.acc', op: '>', value: 0.5 }, { field: 'params.opt', op: '=', value: 'sgd' }])).toEqual(['r2']);
         expect(await found([{ field: 'tags.team', op: 'like', value: 'VIS%' }])).toEqual(['r1']);
         expect(await found([{ field: 'tags.team', op: '=', value: 'a\u0000b' }])).toEqual(['r4']);
+        expect(await found([{ field: 'params.sep', op: 'like', value: 'x\u0000%' }])).toEqual(['r5']);
         expect(await found([{ field: 'attributes.name', op: 'like', value: '%a_r%' }])).toEqual(['r5']);
         expect(await found([{ field: 'attributes.name', op: 'like', value: 'zeta\\_run' }])).toEqual([]);
         expect(await found([{ field: 'attributes.status', op: 'in', value: ['failed', 'killed'] }])).toEqual(['r3']);

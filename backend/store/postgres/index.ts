@@ -6,7 +6,8 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Experiment, Metric, Run } from '@runtrail/core/schema';
-import { decodeCursor, encodeCursor } from '../cursor';
+import { decodeCursor } from '../cursor';
+import { page, paramColumns } from '../projection';
 import type { DocUpdates, Page, RunSearch, Store, StoreTx } from '../port';
 import { compileRunSearch, type SearchTables } from '../search';
 import { migratePostgres } from './migrations';
@@ -42,14 +43,6 @@ export function redactDatabaseUrl(url: string): string {
   }
 }
 
-function paramColumns(value: unknown): { text: string; num: number | null } {
-  if (typeof value === 'number') return { text: String(value), num: value };
-  if (typeof value === 'string') {
-    const n = value.trim() === '' ? NaN : Number(value);
-    return { text: pgText(value), num: Number.isFinite(n) ? n : null };
-  }
-  return { text: pgText(JSON.stringify(value)), num: null };
-}
 
 const bytes = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
@@ -102,7 +95,7 @@ function storeTx(client: pg.ClientBase): StoreTx {
         await client.query('INSERT INTO run_params (run_id, key, text, num) SELECT $1, * FROM unnest($2::text[], $3::text[], $4::float8[])', [
           run.id,
           run.params.map((p) => p.key),
-          columns.map((c) => c.text),
+          columns.map((c) => pgText(c.text)),
           columns.map((c) => c.num),
         ]);
       }
@@ -230,9 +223,4 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       await pool.end();
     },
   };
-}
-
-function page<T>(rows: T[], pageSize: number, offset: number, query: unknown): Page<T> {
-  const more = rows.length > pageSize;
-  return { items: more ? rows.slice(0, pageSize) : rows, nextCursor: more ? encodeCursor(offset + pageSize, query) : null };
 }

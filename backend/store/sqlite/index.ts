@@ -4,7 +4,8 @@
  */
 import Database from 'better-sqlite3';
 import type { Experiment, Metric, Run } from '@runtrail/core/schema';
-import { decodeCursor, encodeCursor } from '../cursor';
+import { decodeCursor } from '../cursor';
+import { page, paramColumns } from '../projection';
 import type { DocUpdates, Page, RunSearch, Store, StoreTx } from '../port';
 import { compileRunSearch, sqliteQueryBuilder } from '../search';
 import { SQLITE_MIGRATIONS } from './migrations';
@@ -26,14 +27,6 @@ function migrate(db: Db): void {
   }
 }
 
-function paramColumns(value: unknown): { text: string; num: number | null } {
-  if (typeof value === 'number') return { text: String(value), num: value };
-  if (typeof value === 'string') {
-    const n = value.trim() === '' ? NaN : Number(value);
-    return { text: value, num: Number.isFinite(n) ? n : null };
-  }
-  return { text: JSON.stringify(value), num: null };
-}
 
 /** Opens (creating and migrating when needed) the SQLite store at `file` (':memory:' for tests). */
 export function openSqliteStore(file: string): Store {
@@ -181,9 +174,4 @@ export function openSqliteStore(file: string): Store {
       writer.close();
     },
   };
-}
-
-function page<T>(rows: T[], pageSize: number, offset: number, query: unknown): Page<T> {
-  const more = rows.length > pageSize;
-  return { items: more ? rows.slice(0, pageSize) : rows, nextCursor: more ? encodeCursor(offset + pageSize, query) : null };
 }
