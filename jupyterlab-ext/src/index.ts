@@ -4,11 +4,13 @@
  */
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ILayoutRestorer } from '@jupyterlab/application';
-import { ICommandPalette, InputDialog } from '@jupyterlab/apputils';
+import { ICommandPalette, InputDialog, Notification } from '@jupyterlab/apputils';
 import type { Cell } from '@jupyterlab/cells';
 import { INotebookTracker, NotebookActions, type Notebook, type NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
+import { launchIcon } from '@jupyterlab/ui-components';
+import { readRun, runsMap } from '@runtrail/core/sync';
 import { matchesAnyGlob } from '@runtrail/core/util';
 import { NotebookCapture } from './notebook';
 import { cellTags, observeExecution } from './observe';
@@ -24,7 +26,26 @@ export const COMMANDS = {
   toggle: 'runtrail:toggle-tracking',
   openPanel: 'runtrail:open-runs-panel',
   connect: 'runtrail:connect',
+  openInBrowser: 'runtrail:open-run-in-browser',
 } as const;
+
+/** The server's shareable page of a run: `<serverUrl>/r/<run-id>` (keeps a path prefix, drops query and fragment). */
+export function runPageUrl(serverUrl: string, runId: string): string {
+  const base = new URL(serverUrl);
+  base.search = '';
+  base.hash = '';
+  base.pathname = `${base.pathname.replace(/\/+$/, '')}/`;
+  return new URL(`r/${encodeURIComponent(runId)}`, base).href;
+}
+
+/** A notebook's run to open: the one its next execution lands in, else its latest. */
+function notebookRunId(capture: NotebookCapture | undefined): string | null {
+  if (!capture) return null;
+  if (capture.openRunId) return capture.openRunId;
+  const doc = capture.handle?.doc;
+  const runs = doc ? [...runsMap(doc).values()].map(readRun) : [];
+  return runs.sort((a, b) => b.startTime - a.startTime)[0]?.id ?? null;
+}
 
 function activate(
   app: JupyterFrontEnd,
@@ -47,7 +68,9 @@ function activate(
   }, (error) => service.report(`runtrail: cannot load settings: ${(error as Error).message}`));
 
   const current = () => (tracker.currentWidget ? captures.get(tracker.currentWidget.content) : undefined);
-  const runsPanel = new RunsPanel(service, () => current() ?? null, tracker);
+  const runsPanel = new RunsPanel(service, () => current() ?? null, tracker, {
+    openInBrowser: () => void app.commands.execute(COMMANDS.openInBrowser, { from: 'runs-panel' }),
+  });
   app.shell.add(runsPanel, 'left', { rank: 600 });
   restorer?.add(runsPanel, runsPanel.id);
 
@@ -116,6 +139,29 @@ function activate(
       service.report(null);
     },
   });
+  app.commands.addCommand(COMMANDS.openInBrowser, {
+    label: (args) => (args.toolbar ? '' : 'Open Run in Browser'),
+    caption: "Open the run on the runtrail server's page (<server>/r/<run-id>) in a browser tab",
+    icon: launchIcon,
+    // Args: `runId`; or `from`: 'notebook' (its open/last run), 'runs-panel-menu' (the row right-clicked), else
+    // the run selected or shown in the Runs panel, falling back to the current notebook's.
+    execute: (args) => {
+      const given = typeof args.runId === 'string' ? args.runId : null;
+      const fromPanel = args.from === 'notebook' ? null : runsPanel.targetRunId(args.from === 'runs-panel-menu');
+      const runId = given ?? fromPanel ?? notebookRunId(current());
+      if (!runId) return void Notification.warning('runtrail: no run to open. Select one in the Runs panel, or run a cell first.');
+      if (!service.settings.serverUrl) return void Notification.warning('runtrail: no backend URL is set. Use "Connect to runtrail Server…" first.');
+      let url: string;
+      try {
+        url = runPageUrl(service.settings.serverUrl, runId);
+      } catch {
+        return void Notification.error(`runtrail: the backend URL "${service.settings.serverUrl}" is not a URL.`);
+      }
+      window.open(url, '_blank', 'noopener');
+      return url;
+    },
+  });
+  app.contextMenu.addItem({ command: COMMANDS.openInBrowser, selector: '.rt-Panel', args: { from: 'runs-panel-menu' }, rank: 10 });
   for (const command of Object.values(COMMANDS)) palette?.addItem({ command, category: 'runtrail' });
   service.statusChanged.connect(() => app.commands.notifyCommandChanged(COMMANDS.toggle));
 

@@ -19,6 +19,20 @@ import {
 import type { NotebookCapture } from './notebook';
 import type { RuntrailService } from './service';
 
+/** The run id of the run-table row in an event's composed path (rows carry `data-run-id`), if any. */
+function runIdInPath(path: readonly EventTarget[]): string | null {
+  for (const target of path) {
+    if (target instanceof HTMLElement && target.dataset.runId) return target.dataset.runId;
+  }
+  return null;
+}
+
+/** What the panel's own buttons ask of the plugin. */
+export interface RunsPanelActions {
+  /** Opens the panel's target run (`targetRunId`) on the server's run page. */
+  openInBrowser(): void;
+}
+
 /** The Runs panel. */
 export class RunsPanel extends Widget {
   private doc: Y.Doc | null = null;
@@ -27,12 +41,16 @@ export class RunsPanel extends Widget {
   private readonly compare: RtRunCompare;
   private readonly message = document.createElement('div');
   private readonly back = document.createElement('button');
+  private readonly openInBrowser = document.createElement('button');
+  /** The run under the pointer at the last right-click in the panel (null when it was not on a run). */
+  private pointedRunId: string | null = null;
   private readonly uninstallTheme: () => void;
 
   constructor(
     private readonly service: RuntrailService,
     private readonly current: () => NotebookCapture | null,
     tracker: INotebookTracker,
+    actions?: RunsPanelActions,
   ) {
     super();
     defineRuntrailElements();
@@ -54,7 +72,12 @@ export class RunsPanel extends Widget {
     const title = document.createElement('span');
     title.className = 'rt-Panel-title';
     title.textContent = 'Runs';
-    header.append(title, this.back);
+    this.openInBrowser.className = 'jp-Button rt-Panel-open-browser';
+    this.openInBrowser.textContent = 'Open in Browser';
+    this.openInBrowser.title = 'Open the selected run on the runtrail server in a browser tab';
+    this.openInBrowser.hidden = !actions;
+    this.openInBrowser.addEventListener('click', () => actions?.openInBrowser());
+    header.append(title, this.back, this.openInBrowser);
     const body = document.createElement('div');
     body.className = 'rt-Panel-body';
     body.append(this.table, this.detail, this.compare);
@@ -65,6 +88,9 @@ export class RunsPanel extends Widget {
     this.table.addEventListener('rt-compare', (e) => this.compareRuns(e.detail.runIds));
     this.node.addEventListener('rt-request-series', (e) => void this.loadSeries(e.detail.runId, e.detail.key));
     this.node.addEventListener('rt-copy-run-id', (e) => void navigator.clipboard?.writeText(e.detail.runId));
+    this.table.addEventListener('rt-selection-change', () => this.updateTargetButton());
+    // Runs before JupyterLab's document-level listener opens the context menu, so its commands see the run.
+    this.node.addEventListener('contextmenu', (e) => (this.pointedRunId = runIdInPath(e.composedPath())));
     tracker.currentChanged.connect(() => void this.follow());
     service.statusChanged.connect(this.onStatus, this);
   }
@@ -78,6 +104,22 @@ export class RunsPanel extends Widget {
     this.detail.hidden = view !== 'detail';
     this.compare.hidden = view !== 'compare';
     this.back.hidden = view === 'table';
+    this.updateTargetButton();
+  }
+
+  /**
+   * The run a command acts on: with `fromContextMenu`, the row right-clicked last; else the run whose detail
+   * is shown, else the first selected run in the table; null when there is none.
+   */
+  targetRunId(fromContextMenu = false): string | null {
+    if (fromContextMenu && this.pointedRunId) return this.pointedRunId;
+    if (!this.detail.hidden && this.detail.run) return this.detail.run.id;
+    if (!this.table.hidden) return this.table.selectedRunIds[0] ?? null;
+    return null;
+  }
+
+  private updateTargetButton(): void {
+    this.openInBrowser.disabled = this.targetRunId() === null;
   }
 
   private readonly onDocUpdate = () => this.refresh();
