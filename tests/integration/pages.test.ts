@@ -33,7 +33,8 @@ beforeAll(async () => {
   backend = await startBackend(data.dir, 'pages-secret-token');
   const c = new RuntrailClient({ baseUrl: backend.url, token: backend.token });
   await c.call('createExperiment', { body: { id: 'exp', name: 'churn.ipynb' } });
-  for (const [runId, lr, name] of [['run-a', 0.1, 'churn baseline'], ['run-b', 0.02, 'churn tuned']] as const) {
+  const runs = [['run-a', 0.1, 'churn baseline'], ['run-b', 0.02, 'churn tuned'], ['run-c', 0.5, 'churn third']] as const;
+  for (const [runId, lr, name] of runs) {
     await c.call('createRun', { body: { id: runId, experimentId: 'exp', name, startTime: 1000 } });
     await c.call('logBatch', {
       params: { runId },
@@ -179,6 +180,18 @@ describe('compare page /compare?runs=a,b', () => {
     expect((await differing.allInnerTexts()).some((r) => r.includes('optimizer'))).toBe(false);
     expect(await page.title()).toBe('Compare churn baseline ↔ churn tuned · runtrail');
     expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('compares three runs in one table, and names the runs the server does not have', async () => {
+    const { page } = await openPage();
+    await page.goto(`${backend.url}/compare?runs=run-a,run-b,run-c#token=${encodeURIComponent(backend.token)}`);
+    await expect.poll(() => viewText(page, 'rt-run-compare'), { timeout: 15_000 }).toContain('churn third');
+    const row = (await page.locator('rt-run-compare tr.differs').allInnerTexts()).find((r) => r.includes('learning_rate'))!;
+    expect(row).toMatch(/0\.1[\s\S]*0\.02[\s\S]*0\.5/);
+    await page.goto(`${backend.url}/compare?runs=run-a,gone-1,gone-2`);
+    await expect.poll(() => page.locator('h1').innerText().catch(() => '')).toBe('Runs not found');
+    expect(await page.getByRole('alert').last().innerText()).toContain('gone-1, gone-2');
     await page.context().close();
   });
 
