@@ -69,6 +69,7 @@ export async function executePipeline(spec: PipelineSpec, options: ExecuteOption
   const runIds = new Map<string, string>();
   const results = new Map<string, StepResult>();
   const running = new Map<string, Promise<void>>();
+  const recording: Array<Promise<void>> = [];
   const tracker = new SafeTracker(options.tracker, options.progress);
   const width = Math.max(...order.map((s) => s.name.length), 4);
   const label = (name: string) => name.padEnd(width);
@@ -104,19 +105,27 @@ export async function executePipeline(spec: PipelineSpec, options: ExecuteOption
     const inputTags = lineageTags(step, check, runIds);
     if (!options.force && check.entry && (await ensureBlobs(check.entry, options.cache, tracker))) {
       const entry = check.entry;
-      const runId = await tracker.startStep(step.name, params, [
-        { key: 'runtrail.pipeline.cache', value: 'hit' },
-        { key: 'runtrail.pipeline.cache_key', value: check.key },
-        ...(entry.runId ? [{ key: 'runtrail.pipeline.produced_by', value: entry.runId }] : []),
-        ...inputTags,
-      ]);
-      if (runId) await tracker.finish(runId, 'finished');
+      const result: StepResult = { step: step.name, outcome: 'cached', key: check.key, reasons: [], durationMs: Date.now() - started };
+      // A cached step's run is recorded in the background: downstream steps need only the producing run's id.
+      recording.push(
+        tracker
+          .startStep(step.name, params, [
+            { key: 'runtrail.pipeline.cache', value: 'hit' },
+            { key: 'runtrail.pipeline.cache_key', value: check.key },
+            ...(entry.runId ? [{ key: 'runtrail.pipeline.produced_by', value: entry.runId }] : []),
+            ...inputTags,
+          ])
+          .then(async (runId) => {
+            if (!runId) return;
+            result.runId = runId;
+            await tracker.finish(runId, 'finished');
+          }),
+      );
       outputs.set(step.name, entry.outputs);
-      const producer = entry.runId ?? runId;
-      if (producer) runIds.set(step.name, producer);
+      if (entry.runId) runIds.set(step.name, entry.runId);
       doneCount++;
       options.progress(`${count()} ${label(step.name)}  cached`);
-      finish(step.name, 'done', { step: step.name, outcome: 'cached', key: check.key, reasons: [], ...(runId ? { runId } : {}), durationMs: Date.now() - started });
+      finish(step.name, 'done', result);
       return;
     }
     const reasons = options.force ? ['--force'] : check.reasons;
@@ -168,6 +177,7 @@ export async function executePipeline(spec: PipelineSpec, options: ExecuteOption
     if (running.size === 0) break;
     await Promise.race(running.values());
   }
+  await Promise.all(recording);
   for (const step of order) {
     if (states.get(step.name) === 'pending') {
       states.set(step.name, 'cancelled');
