@@ -8,7 +8,7 @@ const TREE_TIMEOUT = 30_000;
  * Runs a command by its palette title (F1, type, Enter). A webview that finishes loading can take focus and
  * close the palette before Enter lands, so an attempt whose palette vanished is retried.
  */
-async function runCommand(page, title) {
+export async function runCommand(page, title) {
   const widget = page.locator('.quick-input-widget');
   const input = widget.locator('input');
   for (let attempt = 1; ; attempt++) {
@@ -27,11 +27,12 @@ async function runCommand(page, title) {
 }
 
 /** The page inside the visible webview panel (two nested iframes, the inner one `#active-frame`). */
-function activeWebview(page) {
+export function activeWebview(page) {
   return page.locator('iframe.webview:visible').last().contentFrame().frameLocator('#active-frame');
 }
 
-function treeItem(page, name) {
+/** A tree row (any view) whose accessible name matches `name`. */
+export function treeItem(page, name) {
   return page.getByRole('treeitem', { name: new RegExp(name) });
 }
 
@@ -45,7 +46,7 @@ async function openRuntrail(page, ctx) {
  * Makes the runtrail container visible. After a reload the workbench restores the sidebar a moment later, and
  * clicking the icon of an open container closes it: so look, click only when closed, and look again.
  */
-async function showRuntrail(page) {
+export async function showRuntrail(page) {
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   const icon = page.locator('.activitybar .action-item[aria-label^="runtrail"], .activitybar a[aria-label^="runtrail"]').first();
   await icon.waitFor({ timeout: 60_000 });

@@ -7,7 +7,10 @@ const COMMANDS = ['runtrail.connect', 'runtrail.refresh', 'runtrail.compareSelec
   // Notebook capture (src/platform/notebooks.ts).
   'runtrail.restartKernel', 'runtrail.newRun', 'runtrail.setJupyterServer', 'runtrail.showCaptureLevel',
   // Runs view (src/platform/view-commands.ts).
-  'runtrail.filterRuns', 'runtrail.clearFilter', 'runtrail.searchRuns', 'runtrail.openRunInBrowser'];
+  'runtrail.filterRuns', 'runtrail.clearFilter', 'runtrail.searchRuns', 'runtrail.openRunInBrowser',
+  // Models view (src/platform/models-commands.ts).
+  'runtrail.refreshModels', 'runtrail.registerModelFromRun', 'runtrail.copyModelUri', 'runtrail.copyModelName', 'runtrail.openModelSourceRun',
+  'runtrail.setModelAlias', 'runtrail.removeModelAlias', 'runtrail.showModelLineage', 'runtrail.deleteModel'];
 
 /** Registers the commands suite. */
 export function commandSuite(): void {

@@ -5,6 +5,7 @@
  */
 import Mocha from 'mocha';
 import { commandSuite } from './commands.test';
+import { modelsSuite } from './models.test';
 import { notebookSuite } from './notebook.test';
 import { settingsSuite } from './settings.test';
 import { viewsSuite } from './views.test';
@@ -17,6 +18,7 @@ export function run(): Promise<void> {
   settingsSuite();
   commandSuite();
   viewsSuite();
+  modelsSuite();
   notebookSuite();
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} in-host test(s) failed`)) : resolve()));
