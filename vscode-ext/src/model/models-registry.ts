@@ -1,6 +1,6 @@
 /**
  * The model registry as the Models view sees it: every registered model with its versions, read over REST
- * (the backend has no registry doc to sync yet, see docs/decisions/0013), fetched again every 30 s, on
+ * (the backend has no registry doc to sync yet, see docs/decisions/0016), fetched again every 30 s, on
  * Refresh and after each change made here. The last list is kept in a cache file per server, so the view
  * shows the last known models while the server cannot be reached. No vscode import: tested against a real
  * backend with vitest.
