@@ -93,12 +93,15 @@ describe('runtrail pipeline run', () => {
   let first: RunJson['runs'][number];
 
   it('runs every step the first time, each a tracked run under the pipeline run, with outputs in the blob store', async () => {
-    const { code, json, stderr } = await run();
+    const { code, json, stderr } = await run('--jobs', '2');
     expect(code, stderr).toBe(0);
     first = json.runs[0]!;
     expect(first.status).toBe('finished');
     expect(outcomes(first.steps)).toEqual({ load_data: 'ran', lookup: 'ran', build_features: 'ran', report: 'ran' });
     expect(first.steps.find((s) => s.step === 'load_data')!.reasons).toEqual(['never run']);
+    // Independent steps run at the same time: lookup starts before load_data has finished.
+    expect(stderr.indexOf('lookup          running')).toBeGreaterThanOrEqual(0);
+    expect(stderr.indexOf('lookup          running')).toBeLessThan(stderr.search(/load_data\s+done/));
 
     const pipelineRun = await client.call('getRun', { params: { runId: first.runId! } });
     expect(pipelineRun).toMatchObject({ status: 'finished', source: { kind: 'pipeline', pipeline: 'customers' }, parentRunId: null });
@@ -138,6 +141,14 @@ describe('runtrail pipeline run', () => {
     const status = await runtrail('pipeline', 'status');
     expect(status.stdout).toMatch(/load_data\s+cached/);
     expect(status.stdout).toMatch(/report\s+cached/);
+  });
+
+  it('--only runs a step and what it reads from; --force runs it even when cached', async () => {
+    const only = await run('--only', 'build_features');
+    expect(outcomes(only.json.runs[0]!.steps)).toEqual({ load_data: 'cached', build_features: 'cached' });
+    const forced = await run('--only', 'lookup', '--force');
+    expect(outcomes(forced.json.runs[0]!.steps)).toEqual({ lookup: 'ran' });
+    expect(forced.json.runs[0]!.steps[0]!.reasons).toEqual(['--force']);
   });
 
   it('changing a param re-runs only the steps that depend on it', async () => {

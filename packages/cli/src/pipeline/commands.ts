@@ -7,7 +7,7 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 
 /** Adds `pipeline promote` and `pipeline demote` to `program`; returns the `pipeline` group. */
 export function addPipelineCommands(program: Command, print: (text: string) => void): Command {
-  const pipeline = program.command('pipeline').description('promote notebook cells to pipeline steps');
+  const pipeline = program.command('pipeline').description('promote notebook cells to pipeline steps and run the pipeline');
   const io = () => ({ print, confirm: terminalConfirm() });
   pipeline
     .command('promote')

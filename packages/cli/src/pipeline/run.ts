@@ -19,7 +19,7 @@ import {
 } from '@runtrail/core/pipeline';
 import type { JsonValue } from '@runtrail/core/schema';
 import { connect, type ConnectionOptions } from '../connection';
-import { CliError } from '../errors';
+import { CliError, describeError } from '../errors';
 import { table } from '../format';
 import { PipelineCache, sha256Text } from './cache';
 import { executePipeline, type ExecuteResult } from './execute';
@@ -113,11 +113,15 @@ export async function runPipeline(options: RunOptions, print: (text: string) => 
       const label = sweep ? `${sweep.key}=${JSON.stringify(overrides[sweep.key])}` : undefined;
       if (label) progress(`sweep ${label}`);
       const params = { ...spec.params, ...overrides } as Record<string, JsonValue>;
-      const tracker = client
-        ? await PipelineTracker.start(client, pipelineExperimentId(spec.name, sha256Text), spec.name, label ? `${spec.name} (${label})` : spec.name, params, [
-            ...(label ? [{ key: 'runtrail.pipeline.sweep', value: label }] : []),
-          ])
-        : null;
+      let tracker: PipelineTracker | null = null;
+      if (client) {
+        const tags = label ? [{ key: 'runtrail.pipeline.sweep', value: label }] : [];
+        const name = label ? `${spec.name} (${label})` : spec.name;
+        tracker = await PipelineTracker.start(client, pipelineExperimentId(spec.name, sha256Text), spec.name, name, params, tags).catch((error: unknown) => {
+          progress(`warning: the backend did not record the pipeline run (${describeError(error)}); running untracked`);
+          return null;
+        });
+      }
       const result = await executePipeline(spec, {
         cache, python, assets, overrides, only: options.only ?? [], force: Boolean(options.force), jobs, tracker, signal: controller.signal, progress,
       });
