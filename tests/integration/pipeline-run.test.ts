@@ -264,6 +264,19 @@ steps:
     notebook: odd.ipynb
     cell: nb
     inputs: [{ name: raw, from: data, snapshot: 'xxh128:00ff' }]
+  - name: make_point
+    source: pipeline/steps/make_point.py
+    function: make_point
+    notebook: odd.ipynb
+    cell: point
+    outputs: [{ name: point }]
+  - name: use_point
+    source: pipeline/steps/use_point.py
+    function: use_point
+    notebook: odd.ipynb
+    cell: use_point
+    inputs: [{ name: point, from: step, step: make_point, output: point }]
+    outputs: [{ name: norm }]
   - name: fine
     source: pipeline/steps/fine.py
     function: fine
@@ -279,6 +292,11 @@ steps:
     writeFileSync(join(other, 'pipeline/steps/make.py'), 'import threading\n\ndef make(n):\n    return {"fn": threading.Lock()}\n');
     writeFileSync(join(other, 'pipeline/steps/use.py'), 'def use(fn):\n    return {}\n');
     writeFileSync(join(other, 'pipeline/steps/from_notebook.py'), 'def from_notebook(raw):\n    return {}\n');
+    writeFileSync(
+      join(other, 'pipeline/steps/make_point.py'),
+      'from dataclasses import dataclass\n\n@dataclass\nclass Point:\n    x: int\n    y: int\n\ndef make_point():\n    return {"point": Point(3, 4)}\n',
+    );
+    writeFileSync(join(other, 'pipeline/steps/use_point.py'), 'def use_point(point):\n    return {"norm": (point.x ** 2 + point.y ** 2) ** 0.5}\n');
     writeFileSync(join(other, 'pipeline/steps/fine.py'), 'from helpers import double\n\ndef fine(n):\n    return {"total": double(n)}\n');
     writeFileSync(join(other, 'pipeline/steps/helpers.py'), 'def double(x):\n    return 2 * x\n');
   });
@@ -294,6 +312,9 @@ steps:
     expect(r.stderr).toContain('step "from_notebook": input "raw" is data from the notebook (snapshot xxh128:00ff)');
     expect(r.stderr).toContain('not run: use');
     expect(r.stdout).toMatch(/fine\s+done/);
+    // An instance of a class a step defines is pickled and read back by the next step.
+    expect(r.stdout).toMatch(/make_point\s+done/);
+    expect(r.stdout).toMatch(/use_point\s+done/);
     const status = await inOther('pipeline', 'status');
     expect(status.stdout).toMatch(/make\s+stale\s+never run/);
     expect(status.stdout).toMatch(/fine\s+cached/);

@@ -135,7 +135,7 @@ export async function executePipeline(spec: PipelineSpec, options: ExecuteOption
       { key: 'runtrail.pipeline.cache_key', value: check.key },
       ...inputTags,
     ]);
-    const outcome = await runStep(step, check, params, outputs, options);
+    const outcome = await runStep(spec, step, check, params, outputs, options);
     doneCount++;
     const base = { step: step.name, key: check.key, reasons, ...(runId ? { runId } : {}), durationMs: Date.now() - started };
     if (outcome.kind === 'ok') {
@@ -225,6 +225,7 @@ type StepRun = { kind: 'ok'; entry: CacheEntry } | { kind: 'failed'; error: stri
 
 /** Runs one step in the project's Python and stores its outputs. */
 async function runStep(
+  spec: PipelineSpec,
   step: PipelineStep,
   check: StepCheck,
   params: Record<string, JsonValue>,
@@ -243,7 +244,14 @@ async function runStep(
     const inputs = step.inputs.map((input) => {
       const produced = input.from === 'step' ? outputs.get(input.step)?.find((o) => o.name === input.output) : undefined;
       if (!produced) throw new Error(`input "${input.name}" has no value`);
-      return { name: input.name, path: options.cache.blobPath(produced.sha256), format: produced.format, kind: produced.kind };
+      const producer = input.from === 'step' ? spec.steps.find((s) => s.name === input.step) : undefined;
+      return {
+        name: input.name,
+        path: options.cache.blobPath(produced.sha256),
+        format: produced.format,
+        kind: produced.kind,
+        ...(producer ? { producer: { step: producer.name, source: producer.source } } : {}),
+      };
     });
     const job = {
       project: options.cache.project,

@@ -63,8 +63,28 @@ def _audit(project, skip):
     return hook
 
 
-def _load_input(item):
+def _load_step_module(project, step, source):
+    """Imports a step module under a stable name, so values of classes it defines pickle and unpickle."""
+    name = "runtrail_step_" + step
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, os.path.join(project, source))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
+def _load_input(project, item):
     path, fmt, kind = item["path"], item["format"], item.get("kind")
+    producer = item.get("producer")
+    if fmt == "pickle" and producer:
+        # The value may be an instance of a class its producing step defined.
+        _load_step_module(project, producer["step"], producer["source"])
     if fmt == "parquet":
         if kind == "polars":
             import polars
@@ -166,18 +186,15 @@ def main(job_path):
     folder = job["outDir"]
     project = os.path.realpath(job["project"])
     kernel = _load_kernel(job["kernel"])
-    step_file = os.path.join(project, job["source"])
-    for path in (project, os.path.dirname(step_file)):
+    for path in (project, os.path.dirname(os.path.join(project, job["source"]))):
         if path not in sys.path:
             sys.path.insert(0, path)
     os.chdir(project)
     sys.addaudithook(_audit(project, os.path.realpath(job["cacheDir"]) + os.sep))
     try:
-        args = {item["name"]: _load_input(item) for item in job["inputs"]}
+        args = {item["name"]: _load_input(project, item) for item in job["inputs"]}
         args.update(job["params"])
-        spec = importlib.util.spec_from_file_location("runtrail_step_" + job["step"], step_file)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        module = _load_step_module(project, job["step"], job["source"])
         function = getattr(module, job["function"], None)
         if not callable(function):
             raise _StepError("%s defines no function %r" % (job["source"], job["function"]))
