@@ -143,6 +143,14 @@ describe('runtrail pipeline run', () => {
     expect(status.stdout).toMatch(/report\s+cached/);
   });
 
+  it("a cached output deleted locally comes back from the backend's blob store instead of re-running", async () => {
+    rmSync(join(project, '.runtrail/pipeline/blobs'), { recursive: true, force: true });
+    const { code, json } = await run();
+    expect(code).toBe(0);
+    expect(outcomes(json.runs[0]!.steps)).toEqual({ load_data: 'cached', lookup: 'cached', build_features: 'cached', report: 'cached' });
+    expect(readdirSync(join(project, '.runtrail/pipeline/blobs'))).toHaveLength(4);
+  });
+
   it('--only runs a step and what it reads from; --force runs it even when cached', async () => {
     const only = await run('--only', 'build_features');
     expect(outcomes(only.json.runs[0]!.steps)).toEqual({ load_data: 'cached', build_features: 'cached' });
