@@ -5,9 +5,7 @@
  * subprocesses; their work folders are removed, and since entries are written only after all of a step's outputs
  * are stored, the cache never holds a half-written result.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import {
   dependentsOf,
   readySteps,
@@ -19,10 +17,11 @@ import {
   type StepState,
 } from '@runtrail/core/pipeline';
 import type { JsonValue } from '@runtrail/core/schema';
-import { FORMAT_EXTENSIONS, fileDigest, type CacheEntry, type CachedOutput, type PipelineCache } from './cache';
+import type { CacheEntry, CachedOutput, PipelineCache } from './cache';
 import { checkStep, type StepCheck } from './keys';
 import type { PythonAssets } from './pyassets';
-import type { PipelineTracker, RunTag } from './tracking';
+import { runStep } from './stepprocess';
+import { SafeTracker, type PipelineTracker, type RunTag } from './tracking';
 
 /** How a step ended in this execution. */
 export type StepOutcome = 'cached' | 'ran' | 'failed' | 'blocked' | 'cancelled';
@@ -221,179 +220,10 @@ async function ensureBlobs(entry: CacheEntry, cache: PipelineCache, tracker: Saf
   return true;
 }
 
-type StepRun = { kind: 'ok'; entry: CacheEntry } | { kind: 'failed'; error: string; detail?: string } | { kind: 'cancelled' };
-
-/** Runs one step in the project's Python and stores its outputs. */
-async function runStep(
-  spec: PipelineSpec,
-  step: PipelineStep,
-  check: StepCheck,
-  params: Record<string, JsonValue>,
-  outputs: ReadonlyMap<string, CachedOutput[]>,
-  options: ExecuteOptions,
-): Promise<StepRun> {
-  const unbound = step.inputs.find((i) => i.from === 'data');
-  if (unbound) {
-    return {
-      kind: 'failed',
-      error: `step "${step.name}": input "${unbound.name}" is data from the notebook (snapshot ${unbound.from === 'data' && unbound.snapshot ? unbound.snapshot : 'unbound'}), which the runner cannot load; promote the cell that makes "${unbound.name}" as a step`,
-    };
-  }
-  const work = options.cache.workDir(step.name);
-  try {
-    const inputs = step.inputs.map((input) => {
-      const produced = input.from === 'step' ? outputs.get(input.step)?.find((o) => o.name === input.output) : undefined;
-      if (!produced) throw new Error(`input "${input.name}" has no value`);
-      const producer = input.from === 'step' ? spec.steps.find((s) => s.name === input.step) : undefined;
-      return {
-        name: input.name,
-        path: options.cache.blobPath(produced.sha256),
-        format: produced.format,
-        kind: produced.kind,
-        ...(producer ? { producer: { step: producer.name, source: producer.source } } : {}),
-      };
-    });
-    const job = {
-      project: options.cache.project,
-      cacheDir: options.cache.root,
-      kernel: options.assets.kernel,
-      step: step.name,
-      source: step.source,
-      function: step.function,
-      inputs,
-      params,
-      outputs: step.outputs.map((o) => o.name),
-      outDir: work,
-    };
-    const jobFile = join(work, 'job.json');
-    writeFileSync(jobFile, JSON.stringify(job));
-    const exit = await spawnRunner(options.python, [options.assets.runner, jobFile], options.signal);
-    if (exit.cancelled) return { kind: 'cancelled' };
-    let result: RunnerResult | undefined;
-    try {
-      result = JSON.parse(readFileSync(join(work, 'result.json'), 'utf8')) as RunnerResult;
-    } catch {
-      result = undefined;
-    }
-    if (!result) {
-      const why = exit.spawnError ?? `the step process exited with ${exit.code ?? exit.signal} before reporting a result`;
-      return { kind: 'failed', error: `step "${step.name}" failed: ${why}`, detail: tail(exit.stderr) };
-    }
-    if (!result.ok) {
-      return {
-        kind: 'failed',
-        error: `step "${step.name}" failed: ${result.error.type ? `${result.error.type}: ` : ''}${result.error.message}`,
-        detail: tail(result.error.traceback || exit.stderr),
-      };
-    }
-    const stored: CachedOutput[] = result.outputs.map((o) => {
-      const blob = options.cache.storeBlob(join(work, o.file));
-      return { name: o.name, format: o.format, kind: o.kind, fingerprint: o.fingerprint, shape: o.shape, ...blob };
-    });
-    const files = result.files.map((path) => ({ path, digest: fileDigest(join(options.cache.project, path)) }));
-    return { kind: 'ok', entry: { key: check.key, parts: check.parts, outputs: stored, files, createdAt: Date.now() } };
-  } catch (error) {
-    return { kind: 'failed', error: `step "${step.name}" failed: ${(error as Error).message}` };
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-}
-
-interface RunnerResult {
-  ok: boolean;
-  outputs: Array<{ name: string; format: keyof typeof FORMAT_EXTENSIONS; kind: string; file: string; fingerprint: string; shape: number[] }>;
-  files: string[];
-  error: { type: string; message: string; traceback: string };
-}
-
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stderr: string;
-  cancelled: boolean;
-  spawnError?: string;
-}
-
-/** Spawns the runner; on abort sends SIGTERM, then SIGKILL if it has not exited within 3 s. */
-function spawnRunner(python: string, args: string[], signal: AbortSignal): Promise<Exit> {
-  return new Promise((resolve) => {
-    let stderr = '';
-    let spawnError: string | undefined;
-    const child = spawn(python, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PYTHONUNBUFFERED: '1' } });
-    child.stderr!.on('data', (d: Buffer) => {
-      stderr = (stderr + d.toString()).slice(-16_384);
-    });
-    let killTimer: NodeJS.Timeout | undefined;
-    const onAbort = () => {
-      child.kill('SIGTERM');
-      killTimer = setTimeout(() => child.kill('SIGKILL'), 3000);
-    };
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-    child.once('error', (error) => {
-      spawnError = `cannot start ${python}: ${error.message}`;
-    });
-    child.once('close', (code, sig) => {
-      signal.removeEventListener('abort', onAbort);
-      if (killTimer) clearTimeout(killTimer);
-      resolve({ code, signal: sig, stderr, cancelled: signal.aborted, ...(spawnError ? { spawnError } : {}) });
-    });
-  });
-}
-
-function tail(text: string, lines = 12): string {
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
-}
-
 function indent(text: string): string {
   return text.split('\n').map((l) => `      ${l}`).join('\n');
 }
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`;
-}
-
-/**
- * The tracker behind a guard: when the backend stops answering mid-run the pipeline goes on untracked (one
- * warning), rather than failing steps that ran fine.
- */
-class SafeTracker {
-  private warned = false;
-
-  constructor(
-    private tracker: PipelineTracker | null,
-    private readonly progress: (line: string) => void,
-  ) {}
-
-  private async guard<T>(fn: (t: PipelineTracker) => Promise<T>): Promise<T | undefined> {
-    if (!this.tracker) return undefined;
-    try {
-      return await fn(this.tracker);
-    } catch (error) {
-      if (!this.warned) this.progress(`warning: the backend stopped recording this run (${(error as Error).message.split('\n')[0]}); going on untracked`);
-      this.warned = true;
-      this.tracker = null;
-      return undefined;
-    }
-  }
-
-  startStep(step: string, params: Record<string, JsonValue>, tags: RunTag[]): Promise<string | undefined> {
-    return this.guard((t) => t.startStep(step, params, tags));
-  }
-
-  async finish(runId: string, status: 'finished' | 'failed' | 'killed'): Promise<void> {
-    await this.guard((t) => t.finish(runId, status));
-  }
-
-  async tag(runId: string, tags: RunTag[]): Promise<void> {
-    await this.guard((t) => t.tag(runId, tags));
-  }
-
-  async outputs(runId: string, outputs: CachedOutput[], cache: PipelineCache): Promise<void> {
-    await this.guard((t) => t.attachOutputs(runId, outputs, cache));
-  }
-
-  fetchBlob(sha256: string): Promise<Uint8Array | undefined> {
-    return this.guard((t) => t.fetchBlob(sha256));
-  }
 }

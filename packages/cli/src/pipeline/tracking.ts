@@ -118,3 +118,53 @@ export class PipelineTracker {
     return this.client.call('getBlob', { params: { sha256 } });
   }
 }
+
+/**
+ * The tracker behind a guard: when the backend stops answering mid-run the pipeline goes on untracked (one
+ * warning), rather than failing steps that ran fine.
+ */
+export class SafeTracker {
+  private warned = false;
+
+  constructor(
+    private tracker: PipelineTracker | null,
+    private readonly progress: (line: string) => void,
+  ) {}
+
+  private async guard<T>(fn: (t: PipelineTracker) => Promise<T>): Promise<T | undefined> {
+    if (!this.tracker) return undefined;
+    try {
+      return await fn(this.tracker);
+    } catch (error) {
+      if (!this.warned) this.progress(`warning: the backend stopped recording this run (${(error as Error).message.split('\n')[0]}); going on untracked`);
+      this.warned = true;
+      this.tracker = null;
+      return undefined;
+    }
+  }
+
+  /** Starts a step run; undefined when untracked. */
+  startStep(step: string, params: Record<string, JsonValue>, tags: RunTag[]): Promise<string | undefined> {
+    return this.guard((t) => t.startStep(step, params, tags));
+  }
+
+  /** Ends a run. */
+  async finish(runId: string, status: 'finished' | 'failed' | 'killed'): Promise<void> {
+    await this.guard((t) => t.finish(runId, status));
+  }
+
+  /** Adds tags to a run. */
+  async tag(runId: string, tags: RunTag[]): Promise<void> {
+    await this.guard((t) => t.tag(runId, tags));
+  }
+
+  /** Uploads and attaches a step's outputs. */
+  async outputs(runId: string, outputs: CachedOutput[], cache: PipelineCache): Promise<void> {
+    await this.guard((t) => t.attachOutputs(runId, outputs, cache));
+  }
+
+  /** A blob from the backend's store; undefined when untracked or missing. */
+  fetchBlob(sha256: string): Promise<Uint8Array | undefined> {
+    return this.guard((t) => t.fetchBlob(sha256));
+  }
+}
