@@ -5,7 +5,7 @@
  *
  * The pipeline: load_data(data_path) -> build_features(threshold) -> report <- lookup(scale, pause).
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -251,7 +251,7 @@ describe('runtrail pipeline run refuses what it cannot run', () => {
   let other: string;
   const yaml = `version: 1
 name: odd
-params: { n: 3 }
+params: { n: 3, table_path: data/t.parquet }
 steps:
   - name: make
     source: pipeline/steps/make.py
@@ -285,6 +285,13 @@ steps:
     cell: use_point
     inputs: [{ name: point, from: step, step: make_point, output: point }]
     outputs: [{ name: norm }]
+  - name: read_table
+    source: pipeline/steps/read_table.py
+    function: read_table
+    notebook: odd.ipynb
+    cell: table
+    outputs: [{ name: rows }]
+    params: [table_path]
   - name: fine
     source: pipeline/steps/fine.py
     function: fine
@@ -305,6 +312,9 @@ steps:
       'from dataclasses import dataclass\n\n@dataclass\nclass Point:\n    x: int\n    y: int\n\ndef make_point():\n    return {"point": Point(3, 4)}\n',
     );
     writeFileSync(join(other, 'pipeline/steps/use_point.py'), 'def use_point(point):\n    return {"norm": (point.x ** 2 + point.y ** 2) ** 0.5}\n');
+    writeFileSync(join(other, 'pipeline/steps/read_table.py'), 'import pyarrow.parquet as pq\n\ndef read_table(table_path):\n    return {"rows": pq.read_table(table_path).num_rows}\n');
+    mkdirSync(join(other, 'data'));
+    execFileSync(PYTHON, ['-c', 'import sys, pyarrow as pa, pyarrow.parquet as pq; pq.write_table(pa.table({"a": [1, 2, 3]}), sys.argv[1])', join(other, 'data/t.parquet')]);
     writeFileSync(join(other, 'pipeline/steps/fine.py'), 'from helpers import double\n\ndef fine(n):\n    return {"total": double(n)}\n');
     writeFileSync(join(other, 'pipeline/steps/helpers.py'), 'def double(x):\n    return 2 * x\n');
   });
@@ -328,6 +338,12 @@ steps:
     expect(status.stdout).toMatch(/fine\s+cached/);
   });
 
+  it('a data file named by a param counts as read even when pyarrow reads it natively', async () => {
+    expect((await inOther('pipeline', 'status')).stdout).toMatch(/read_table\s+cached/);
+    execFileSync(PYTHON, ['-c', 'import sys, pyarrow as pa, pyarrow.parquet as pq; pq.write_table(pa.table({"a": [1, 2]}), sys.argv[1])', join(other, 'data/t.parquet')]);
+    expect((await inOther('pipeline', 'status')).stdout).toMatch(/read_table\s+stale\s+input file changed: data\/t\.parquet/);
+  });
+
   it('a change to a project module the step imports makes it stale', async () => {
     writeFileSync(join(other, 'pipeline/steps/helpers.py'), 'def double(x):\n    return x + x\n');
     const status = await inOther('pipeline', 'status');
@@ -335,7 +351,7 @@ steps:
   });
 
   it('bad --param, --sweep and --only are usage errors naming the option', async () => {
-    expect(await inOther('pipeline', 'run', '--offline', '--param', 'm=1')).toMatchObject({ code: 2, stderr: expect.stringContaining('--param: "m" is not a param of pipeline.yaml (params: n)') });
+    expect(await inOther('pipeline', 'run', '--offline', '--param', 'm=1')).toMatchObject({ code: 2, stderr: expect.stringContaining('--param: "m" is not a param of pipeline.yaml (params: n, table_path)') });
     expect(await inOther('pipeline', 'run', '--offline', '--sweep', 'n')).toMatchObject({ code: 2, stderr: expect.stringContaining('--sweep: "n" must look like name=value') });
     expect(await inOther('pipeline', 'run', '--offline', '--only', 'nope')).toMatchObject({ code: 2, stderr: expect.stringContaining('--only: no step named "nope"') });
   });

@@ -4,8 +4,8 @@
  * The work folder is removed whatever happens; only complete outputs reach the blob store.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { PipelineSpec, PipelineStep } from '@runtrail/core/pipeline';
 import type { JsonValue } from '@runtrail/core/schema';
 import { FORMAT_EXTENSIONS, fileDigest, type CacheEntry, type CachedOutput, type PipelineCache } from './cache';
@@ -90,7 +90,8 @@ export async function runStep(
       const blob = options.cache.storeBlob(join(work, o.file));
       return { name: o.name, format: o.format, kind: o.kind, fingerprint: o.fingerprint, shape: o.shape, ...blob };
     });
-    const files = result.files.map((path) => ({ path, digest: fileDigest(join(options.cache.project, path)) }));
+    const read = [...new Set([...result.files, ...paramFiles(options.cache.project, params)])].sort();
+    const files = read.map((path) => ({ path, digest: fileDigest(join(options.cache.project, path)) }));
     return { kind: 'ok', entry: { key: check.key, parts: check.parts, outputs: stored, files, createdAt: Date.now() } };
   } catch (error) {
     return { kind: 'failed', error: `step "${step.name}" failed: ${(error as Error).message}` };
@@ -143,4 +144,25 @@ function spawnRunner(python: string, args: string[], signal: AbortSignal): Promi
 
 function tail(text: string, lines = 12): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/**
+ * Project files that string params name (`data_path = "data/x.parquet"`). They count as files the step read even
+ * when the reading bypassed Python's open() (pyarrow and polars read through their own native file systems).
+ */
+export function paramFiles(project: string, params: Record<string, JsonValue>): string[] {
+  const out: string[] = [];
+  const values = Object.values(params).flatMap((v) => (Array.isArray(v) ? v : [v]));
+  for (const value of values) {
+    if (typeof value !== 'string' || value === '' || value.length > 1024 || value.includes('\0')) continue;
+    const full = resolve(project, value);
+    const rel = relative(project, full);
+    if (rel === '' || rel.startsWith('..') || isAbsolute(rel) || rel.split(sep).includes('.runtrail')) continue;
+    try {
+      if (statSync(full).isFile()) out.push(rel.split(sep).join('/'));
+    } catch {
+      // Not a file: an ordinary string param.
+    }
+  }
+  return out;
 }
