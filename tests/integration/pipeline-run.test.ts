@@ -335,6 +335,7 @@ steps:
     expect(r.stdout).toMatch(/use_point\s+done/);
     const status = await inOther('pipeline', 'status');
     expect(status.stdout).toMatch(/make\s+stale\s+never run/);
+    expect(status.stdout).toMatch(/from_notebook\s+stale\s+cannot run: input "raw" is data from the notebook/);
     expect(status.stdout).toMatch(/fine\s+cached/);
   });
 

@@ -30,6 +30,12 @@ export function pipelineStatus(spec: PipelineSpec, cache: PipelineCache, overrid
       out.push({ step: step.name, state: 'stale', reasons: staleUpstream.map((u) => `upstream step "${u}" is stale`) });
       continue;
     }
+    const data = step.inputs.find((i) => i.from === 'data');
+    if (data) {
+      stale.add(step.name);
+      out.push({ step: step.name, state: 'stale', reasons: [`cannot run: input "${data.name}" is data from the notebook; promote the cell that makes it`] });
+      continue;
+    }
     try {
       const check = checkStep(cache, spec, step, overrides, outputs);
       if (check.entry) {
