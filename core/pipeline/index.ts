@@ -1,6 +1,7 @@
 /**
  * Pipelines: the `pipeline.yaml` model (zod), promotion of a notebook cell to a step and demotion (pure plans of
- * the files to write), step module generation, and the .ipynb tag edits that mark promoted cells.
+ * the files to write), step module generation, the .ipynb tag edits that mark promoted cells, and for
+ * `pipeline run`: cache-key text and staleness reasons, --param/--sweep parsing, and step scheduling.
  */
 export {
   PipelineSpec,
