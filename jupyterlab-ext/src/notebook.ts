@@ -152,11 +152,25 @@ export class NotebookCapture {
   }
 
   private restarted = false;
+  private requestedRestart = false;
 
   private onStatusChanged(_: unknown, status: Kernel.Status): void {
-    if (status === 'restarting' || status === 'autorestarting') {
-      this.session?.kernelRestarted(status === 'restarting' ? 'requested' : 'died');
+    if (status === 'autorestarting') {
+      // The server restarted a kernel that died. JupyterLab reports 'restarting' just before (see below).
+      this.requestedRestart = false;
+      this.session?.kernelRestarted('died');
       this.restarted = true;
+      this.service.report('runtrail: the kernel died and was restarted; its run was closed as failed');
+    } else if (status === 'restarting') {
+      // A restart the user asked for, unless 'autorestarting' follows (JupyterLab emits it in a microtask right
+      // after 'restarting' when the server restarted a dead kernel): decide once those have run.
+      this.requestedRestart = true;
+      this.restarted = true;
+      setTimeout(() => {
+        if (!this.requestedRestart) return;
+        this.requestedRestart = false;
+        this.session?.kernelRestarted('requested');
+      }, 0);
     } else if (status === 'dead') {
       this.session?.kernelShutdown('died');
       this.service.report('runtrail: the kernel died; the run was closed as failed');
