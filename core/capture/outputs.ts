@@ -5,8 +5,9 @@
  */
 import type { OutputSummary } from '../schema';
 
-/** One output as nbformat stores it (only the fields capture reads). */
+/** One output as nbformat stores it (capture reads the fields named here; others are ignored). */
 export interface NbOutput {
+  [field: string]: unknown;
   output_type: string;
   data?: Record<string, unknown>;
   text?: string | string[];

@@ -142,6 +142,11 @@ export class NotebookCapture {
     if (this.environmentFor === 'next' && this.session.openRunId) this.environmentFor = this.session.openRunId;
   }
 
+  /** A delta asked for between executions: what the kernel finished in the background (no new execution). */
+  async backgroundDelta(delta: KernelDelta): Promise<void> {
+    if (!this.disposed) await this.session.deltaReceived(delta);
+  }
+
   /** Stops capturing; the experiment's doc is released (saved, and closed when no other notebook uses it). */
   dispose(): void {
     if (this.disposed) return;

@@ -12,7 +12,7 @@ describe('observeExecution', () => {
   it('turns a finished cell into what core/capture records', () => {
     expect(observeExecution(finished({ tags: ['parameters'], outputs: [{ output_type: 'stream', name: 'stdout', text: 'hi' }] }))).toEqual({
       cellId: 'c1', executionCount: 1, source: 'x = 1', startedAt: 1000, durationMs: 250, status: 'ok', error: null,
-      outputs: [{ outputType: 'stream', mimeTypes: ['text/stdout'], text: 'hi', truncated: false }], isParametersCell: true,
+      outputs: [{ outputType: 'stream', mimeTypes: ['text/stdout'], text: 'hi', truncated: false }], outputBlobs: [null], isParametersCell: true,
     });
   });
 

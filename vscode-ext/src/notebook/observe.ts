@@ -3,9 +3,9 @@
  * the runtrail controller and of any other controller (the Jupyter extension), whose execution summaries
  * (order, success, timing) and outputs arrive through notebook document change events.
  */
-import type { ObservedExecution } from '@runtrail/core/capture';
+import { summarizeOutputs, type NbOutput, type ObservedExecution } from '@runtrail/core/capture';
 import { hashText } from '@runtrail/core/util';
-import { firstError, summarizeOutputs, type JupyterOutput } from './outputs';
+import { firstError, type JupyterOutput } from './outputs';
 
 /** A finished execution as the notebook editor reports it. */
 export interface FinishedCell {
@@ -31,6 +31,7 @@ export function captureCellId(cellId: string | null, index: number): string {
 /** Builds core's ObservedExecution of a finished cell. */
 export function observeExecution(cell: FinishedCell): ObservedExecution {
   const error = firstError(cell.outputs);
+  const { summaries, blobs } = summarizeOutputs(cell.outputs as NbOutput[]);
   return {
     cellId: captureCellId(cell.cellId, cell.index),
     executionCount: cell.executionCount,
@@ -41,7 +42,8 @@ export function observeExecution(cell: FinishedCell): ObservedExecution {
     error: error
       ? { ename: error.ename.slice(0, 255) || 'Error', evalue: error.evalue.slice(0, 4096), tracebackDigest: hashText(error.traceback.join('\n')) }
       : null,
-    outputs: summarizeOutputs(cell.outputs),
+    outputs: summaries,
+    outputBlobs: blobs,
     isParametersCell: cell.tags.includes('parameters'),
   };
 }

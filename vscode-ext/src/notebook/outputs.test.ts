@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CellOutputs, summarizeOutputs, type IopubMessage } from './outputs';
+import { summarizeOutputs } from '@runtrail/core/capture';
+import { CellOutputs, type IopubMessage } from './outputs';
 
 const msg = (msg_type: string, content: unknown): IopubMessage => ({ header: { msg_type }, content });
 
@@ -49,10 +50,10 @@ describe('CellOutputs', () => {
   });
 });
 
-describe('summarizeOutputs', () => {
-  it('records mime types and a truncated text, never the whole output', () => {
+describe("core's summarizeOutputs on the outputs built here", () => {
+  it('records mime types and a truncated text inline; the long text whole as a blob', () => {
     const long = 'x'.repeat(5000);
-    const summary = summarizeOutputs([
+    const { summaries: summary, blobs } = summarizeOutputs([
       { output_type: 'stream', name: 'stderr', text: long },
       { output_type: 'execute_result', data: { 'text/plain': ['4', '2'], 'text/html': '<b>42</b>' }, metadata: {}, execution_count: 1 },
       { output_type: 'error', ename: 'KeyError', evalue: "'k'", traceback: [] },
@@ -60,5 +61,6 @@ describe('summarizeOutputs', () => {
     expect(summary[0]).toEqual({ outputType: 'stream', mimeTypes: ['text/stderr'], text: 'x'.repeat(4096), truncated: true });
     expect(summary[1]).toEqual({ outputType: 'execute_result', mimeTypes: ['text/plain', 'text/html'], text: '42', truncated: false });
     expect(summary[2]).toMatchObject({ outputType: 'error', text: "KeyError: 'k'" });
+    expect(blobs.map((b) => b?.bytes.length ?? null)).toEqual([5000, null, null]);
   });
 });

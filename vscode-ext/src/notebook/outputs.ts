@@ -3,7 +3,6 @@
  * message by message while a cell runs, and summarized for capture. The VS Code side converts them to notebook
  * output items (cell-items.ts); nothing here knows VS Code.
  */
-import type { OutputSummary } from '@runtrail/core/schema';
 
 /** Mime bundle of a display or result output: mime type -> data (string, string[] or JSON). */
 export type MimeBundle = Record<string, unknown>;
@@ -88,21 +87,6 @@ export class CellOutputs {
     this.clearOnNext = false;
     this.items = [];
   }
-}
-
-const TEXT_LIMIT = 4096;
-
-/** Mime types, output type and a truncated text of each output: enough to show it, never the megabytes. */
-export function summarizeOutputs(outputs: JupyterOutput[]): OutputSummary[] {
-  return outputs.slice(0, 100).map((o) => {
-    const shown = o.output_type === 'stream' ? o.text : o.output_type === 'error' ? `${o.ename}: ${o.evalue}` : text(o.data['text/plain']);
-    return {
-      outputType: o.output_type,
-      mimeTypes: o.output_type === 'stream' ? [`text/${o.name}`] : o.output_type === 'error' ? [] : Object.keys(o.data).slice(0, 50),
-      text: shown ? shown.slice(0, TEXT_LIMIT) : undefined,
-      truncated: shown.length > TEXT_LIMIT,
-    };
-  });
 }
 
 /** The first error output, if any. */

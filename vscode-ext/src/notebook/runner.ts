@@ -5,7 +5,10 @@
  * controller hands it cells and receives outputs through a sink.
  */
 import type { Kernel, KernelMessage, Session } from '@jupyterlab/services';
-import type { KernelEndCause } from '@runtrail/core/capture';
+import type { KernelDelta, KernelEndCause } from '@runtrail/core/capture';
+
+/** Idle time after which what the kernel still computes in the background is asked for. */
+const FOLLOW_UP_MS = 250;
 import type { CaptureLevel, NotebookCapture } from './capture';
 import { deltaExpressions, injectHelper, readDelta, requestDelta, type DeltaAnswer, type HelperConfig } from './helper';
 import type { JupyterServer } from './jupyter';
@@ -215,8 +218,32 @@ export class NotebookRunner {
       if (answer.problem) this.options.report(`runtrail: ${answer.problem}; captured without kernel details`);
       else if (answer.delta?.warnings.length) this.options.report(`runtrail: ${answer.delta.warnings[0]}`);
       await capture.recorded(observeExecution({ ...cell, ...result }), answer.delta, level);
+      this.followUp(kernel, answer.delta);
     }
     return result;
+  }
+
+  private followUpTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /**
+   * The kernel fingerprints and describes large objects in a background thread and says how much is pending:
+   * the next cell's delta brings the results, and when no cell comes, one silent request once the kernel is idle.
+   */
+  private followUp(kernel: Kernel.IKernelConnection, delta: KernelDelta | null): void {
+    if (this.followUpTimer) clearTimeout(this.followUpTimer);
+    this.followUpTimer = null;
+    if (!delta || delta.pending === 0 || this.disposed) return;
+    this.followUpTimer = setTimeout(() => {
+      this.followUpTimer = null;
+      const capture = this.options.capture();
+      if (!capture || this.disposed || kernel.status === 'dead' || kernel.isDisposed) return;
+      if (this.running > 0 || kernel.status !== 'idle') return this.followUp(kernel, delta);
+      void requestDelta(kernel, capture.deltaRequest(), this.options.helperSource, this.options.helperConfig()).then(async (answer) => {
+        if (!answer.delta) return; // a delta is handed over once: always record it
+        await capture.backgroundDelta(answer.delta);
+        this.followUp(kernel, answer.delta);
+      });
+    }, FOLLOW_UP_MS);
   }
 
   /** Interrupts the running cell (if any). */
@@ -242,6 +269,7 @@ export class NotebookRunner {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    if (this.followUpTimer) clearTimeout(this.followUpTimer);
     this.listeners.clear();
     const session = this.session;
     this.session = null;
