@@ -88,6 +88,17 @@ export async function seed(call) {
     await attachArtifact(call, runId, 'model/MLmodel', 'flavors:\n  python_function: {}\n');
     await attachArtifact(call, runId, 'model/model.pkl', weights);
   }
+  // tuned also ran two cells and touched a DataFrame: the lineage of its version shows them.
+  const startedAt = Date.now() - 50_000;
+  await call('POST', `/api/v1/runs/${tuned}/cells`, {
+    executions: [
+      { id: uuidv7(), cellId: 'load-data', executionCount: 1, source: "df = pd.read_csv('churn.csv')", sourceHash: 'e2e0load', startedAt, durationMs: 120, status: 'ok' },
+      { id: uuidv7(), cellId: 'fit-model', executionCount: 2, source: 'model = fit(df, lr=lr)\nsave(model)', sourceHash: 'e2e00fit', startedAt: startedAt + 1000, durationMs: 900, status: 'ok' },
+    ],
+  });
+  await call('POST', `/api/v1/runs/${tuned}/snapshots`, {
+    snapshots: [{ id: uuidv7(), name: 'df', kind: 'pandas', fingerprint: 'e2e'.padEnd(32, '0'), shape: [1000, 12], capturedAt: startedAt + 500 }],
+  });
   const model = 'churn-classifier';
   await call('POST', '/api/v1/models', { name: model, description: 'Predicts churn (e2e seed)' });
   await call('POST', `/api/v1/models/${model}/versions`, { runId: baseline, path: 'model' });

@@ -1,6 +1,6 @@
 // The Models view and "Register Model from Run…" in a real VS Code (code-server). Runs after runs.e2e.mjs on the
 // same page and seeded backend (backend.mjs registered churn-classifier v1, v2 with the alias champion → v2).
-import { activeWebview, runCommand, showRuntrail, treeItem } from './runs.e2e.mjs';
+import { activeWebview, contextMenu, runCommand, showRuntrail, treeItem } from './runs.e2e.mjs';
 
 const TREE_TIMEOUT = 30_000;
 const NEW_MODEL = 'e2e-registered';
@@ -23,23 +23,11 @@ async function expand(row) {
   if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
 }
 
-/**
- * Right-clicks `row` and runs the context menu item `name`. A menu ignores a click that lands while it is still
- * opening, so the item is clicked again while the menu stays up.
- */
-async function contextMenu(page, row, name) {
-  await row.click({ button: 'right' });
-  const item = page.getByRole('menuitem', { name });
-  await item.waitFor({ timeout: 10_000 });
-  for (let attempt = 0; attempt < 5 && (await item.isVisible()); attempt++) {
-    await item.click().catch(() => {});
-    await page.waitForTimeout(300);
-  }
-}
-
 /** Opens the workbench when a test runs alone (--grep: the page is still blank), and the runtrail container. */
 async function ready(page, ctx) {
   if (!page.url().startsWith('http')) await page.goto(ctx.codeServer.folderUrl);
+  // A menu or box left open by a failed test would swallow the clicks of this one.
+  await page.keyboard.press('Escape');
   await showRuntrail(page);
 }
 
@@ -91,6 +79,7 @@ export const tests = [
   {
     name: 'Set Alias… on a version (context menu) shows the alias on that row',
     async run({ page, ctx }) {
+      await ready(page, ctx);
       await expand(modelRow(page, ctx.seeded.model));
       await contextMenu(page, modelRow(page, 'Version 1'), 'Set Alias…');
       const input = quickInput(page).locator('input');
@@ -109,9 +98,13 @@ export const tests = [
   {
     name: 'Show Lineage lists version → run → data → code and opens the source run',
     async run({ page, ctx }) {
+      await ready(page, ctx);
       await contextMenu(page, modelRow(page, 'Version 2', '@champion'), 'Show Lineage');
       await quickInput(page).filter({ hasText: `Lineage of ${ctx.seeded.model} v2` }).waitFor({ timeout: 20_000 });
-      for (const text of ['Source run', 'Data snapshots (0)', 'Code cells (0)']) await page.locator('.quick-input-list', { hasText: text }).first().waitFor({ timeout: 10_000 });
+      const list = page.locator('.quick-input-list');
+      for (const text of ['Source run', 'Data snapshots (1)', 'Code cells (2)', 'pandas · 1000 × 12', "df = pd.read_csv('churn.csv')", 'model = fit(df, lr=lr)']) {
+        await list.filter({ hasText: text }).first().waitFor({ timeout: 10_000 });
+      }
       await quickRow(page, 'open the run').click();
       await page.locator('.tabs-container .tab', { hasText: 'Run tuned' }).first().waitFor({ timeout: 30_000 });
       await activeWebview(page).locator('rt-run-detail h1', { hasText: 'tuned' }).waitFor({ timeout: 30_000 });
@@ -141,6 +134,7 @@ export const tests = [
   {
     name: 'Delete Model… asks for the model name and deletes it permanently',
     async run({ page, ctx }) {
+      await ready(page, ctx);
       await contextMenu(page, modelRow(page, NEW_MODEL), 'Delete Model…');
       const input = quickInput(page).locator('input');
       await quickInput(page).filter({ hasText: `Delete Model "${NEW_MODEL}" permanently` }).waitFor({ timeout: 10_000 });

@@ -26,6 +26,20 @@ export async function runCommand(page, title) {
   }
 }
 
+/**
+ * Right-clicks `row` and runs the context menu item `name`. A menu ignores a click that lands while it is still
+ * opening, so the item is clicked again while the menu stays up.
+ */
+export async function contextMenu(page, row, name) {
+  await row.click({ button: 'right' });
+  const item = page.getByRole('menuitem', { name });
+  await item.waitFor({ timeout: 10_000 });
+  for (let attempt = 0; attempt < 5 && (await item.isVisible()); attempt++) {
+    await item.click({ timeout: 2000 }).catch(() => {});
+    await page.waitForTimeout(300);
+  }
+}
+
 /** The page inside the visible webview panel (two nested iframes, the inner one `#active-frame`). */
 export function activeWebview(page) {
   return page.locator('iframe.webview:visible').last().contentFrame().frameLocator('#active-frame');
@@ -249,9 +263,8 @@ export const tests = [
   {
     name: 'Open Run in Browser (run context menu) opens <server>/r/<run-id> in a new tab',
     async run({ page, ctx }) {
-      await treeItem(page, 'baseline').click({ button: 'right' });
       const popup = page.context().waitForEvent('page', { timeout: 20_000 });
-      await page.getByRole('menuitem', { name: 'Open Run in Browser' }).click();
+      await contextMenu(page, treeItem(page, 'baseline'), 'Open Run in Browser');
       // VS Code may ask before opening an outside link; localhost usually counts as trusted.
       const dialog = page.locator('.monaco-dialog-box');
       const opened = await Promise.race([popup, dialog.waitFor({ timeout: 20_000 }).then(() => null)]);

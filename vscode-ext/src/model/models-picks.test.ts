@@ -72,10 +72,15 @@ describe('lineagePickItems', () => {
     expect(items.find((i) => i.kind === 'run')).toMatchObject({ label: '$(beaker) tuned', runId: 'run-1' });
     expect(items.find((i) => i.kind === 'snapshot')).toMatchObject({ label: '$(database) df', description: 'pandas · 10 × 2' });
     expect(items.find((i) => i.kind === 'cell')).toMatchObject({ label: '$(code) [3] model = fit(df)', code: '\nmodel = fit(df)\nsave(model)' });
+    expect(items.some((i) => i.kind === 'none')).toBe(false);
   });
 
   it('says when the source run is gone', () => {
     const lineage = { version: { modelName: 'm', version: 1, runId: 'gone-run-0001', source: '', artifacts: [], aliases: [], stage: 'None', createdAt: 1 }, run: null, snapshots: [], cells: [] } as unknown as ModelLineage;
     expect(lineagePickItems(lineage).find((i) => i.kind === 'run')).toMatchObject({ description: 'no longer on the server' });
+    expect(lineagePickItems(lineage).filter((i) => i.kind === 'none').map((i) => i.label)).toEqual([
+      '$(info) No data snapshot was recorded in this run',
+      '$(info) No code cell was recorded in this run',
+    ]);
   });
 });

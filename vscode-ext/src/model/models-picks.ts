@@ -99,7 +99,7 @@ export interface LineagePickItem {
   description: string;
   detail?: string;
   /** `separator` rows title a group (VS Code's QuickPickItemKind.Separator). */
-  kind: 'separator' | 'version' | 'run' | 'snapshot' | 'cell';
+  kind: 'separator' | 'version' | 'run' | 'snapshot' | 'cell' | 'none';
   runId?: string;
   /** The cell's source, for `cell` rows. */
   code?: string;
@@ -110,7 +110,10 @@ function firstLine(text: string, max = 80): string {
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
-/** Version → run → data snapshots → code cells, as grouped quick-pick rows. */
+/**
+ * Version → run → data snapshots → code cells, as grouped quick-pick rows. An empty group gets a row saying so
+ * (a quick pick shows a separator only above an item).
+ */
 export function lineagePickItems(lineage: ModelLineage): LineagePickItem[] {
   const { version, run, snapshots, cells } = lineage;
   const items: LineagePickItem[] = [
@@ -132,6 +135,7 @@ export function lineagePickItems(lineage: ModelLineage): LineagePickItem[] {
       description: [s.kind, s.shape.join(' × ')].filter(Boolean).join(' · '),
       detail: `fingerprint ${s.fingerprint}${s.sampled ? ' (sampled)' : ''}`,
     })),
+    ...(snapshots.length ? [] : [{ kind: 'none' as const, label: '$(info) No data snapshot was recorded in this run', description: '' }]),
     { kind: 'separator', label: `Code cells (${cells.length})`, description: '' },
     ...cells.map((c): LineagePickItem => ({
       kind: 'cell',
@@ -140,6 +144,7 @@ export function lineagePickItems(lineage: ModelLineage): LineagePickItem[] {
       detail: `${c.source.split('\n').length} line(s) · ${formatTimestamp(c.startedAt)} · open the code`,
       code: c.source,
     })),
+    ...(cells.length ? [] : [{ kind: 'none' as const, label: '$(info) No code cell was recorded in this run', description: '' }]),
   ];
   return items;
 }
