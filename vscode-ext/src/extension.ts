@@ -71,6 +71,10 @@ export function activate(context: vscode.ExtensionContext): RuntrailExtensionApi
     return connecting;
   };
   history.onDidChangeState((state) => log(`connection: ${state.kind}${'reason' in state ? ` (${state.reason})` : ''}`));
+  // The registry is polled (decision 16): when the server answers again, fetch the models at once, not on the next poll.
+  history.onDidChangeState((state) => {
+    if (state.kind === 'online' && models.state.kind === 'offline') void models.refresh();
+  });
   // Saving a server fires both a configuration and a secret event: reconnect once for both.
   let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   context.subscriptions.push(
