@@ -96,9 +96,10 @@ export const tests = [
     },
   },
   {
-    name: 'Show Lineage lists version → run → data → code and opens the source run',
+    name: "Show Lineage lists version → run → data → code and opens the source run and a cell's code",
     async run({ page, ctx }) {
       await ready(page, ctx);
+      await expand(modelRow(page, ctx.seeded.model));
       await contextMenu(page, modelRow(page, 'Version 2', '@champion'), 'Show Lineage');
       await quickInput(page).filter({ hasText: `Lineage of ${ctx.seeded.model} v2` }).waitFor({ timeout: 20_000 });
       const list = page.locator('.quick-input-list');
@@ -108,7 +109,12 @@ export const tests = [
       await quickRow(page, 'open the run').click();
       await page.locator('.tabs-container .tab', { hasText: 'Run tuned' }).first().waitFor({ timeout: 30_000 });
       await activeWebview(page).locator('rt-run-detail h1', { hasText: 'tuned' }).waitFor({ timeout: 30_000 });
-      return 'picking the run row opened the run detail of tuned';
+      // A cell row opens the cell's code (an untitled Python editor, closed again without saving).
+      await contextMenu(page, modelRow(page, 'Version 2', '@champion'), 'Show Lineage');
+      await quickRow(page, 'model = fit(df, lr=lr)').click();
+      await page.locator('.editor-instance .monaco-editor .view-lines', { hasText: 'save(model)' }).first().waitFor({ timeout: 20_000 });
+      await runCommand(page, 'View: Revert and Close Editor');
+      return 'the run row opened the run detail of tuned; the cell row opened its code';
     },
   },
   {
