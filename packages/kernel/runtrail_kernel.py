@@ -36,7 +36,10 @@ of it. An object is fingerprinted again when
      `np.copyto(arr, x)`), an `out=` argument, an argument of a function the notebook defined, or a global
      that such a function changes (`def clean(): df.loc[...] = ...` then `clean()`), or
   4. the cell mentions its name at all and the object is at most 1 MiB (cheap, so any path counts).
-Rules 3 and 4 make an in-place change of a single value exact for the cell that made it. Large objects that a
+Rule 2 is checked for the names the cells since the previous delta mentioned or bound, and for every object every
+16th delta (at least every 2 s): the namespace grows with every cell (IPython's `_iN`), so scanning all of it after
+every cell would cost more with each one. Rules 3 and 4 make an in-place change of a single value exact for the cell
+that made it. Large objects that a
 cell only reads (`df.groupby(...)`, `print(df)`) are not hashed again: hashing every mentioned object cost more
 than 2% of a realistic notebook (docs/benchmarks.md). A change made elsewhere (through an alias of a large object,
 a method of a class the notebook defined, a library callback) is caught by rule 2 only.
@@ -909,14 +912,22 @@ def _delta(request_json):
     except Exception as exc:
         _state.seq += 1
         delta = _empty_delta(_state.seq, ["runtrail helper failed: %r" % (exc,)])
-    if "IPython" in sys.modules:
-        try:
-            from IPython.display import JSON
-
-            return JSON(delta)
-        except Exception:
-            pass
+    if sys.modules.get("IPython") is not None:
+        return _DeltaDisplay(delta)
     return delta
+
+
+class _DeltaDisplay:
+    """What `_delta` evaluates to in IPython: the delta as `application/json` (what IPython.display.JSON gives),
+    with a fixed text/plain so IPython does not pretty-print the whole delta after every cell."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data):
+        self.data = data
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"application/json": self.data, "text/plain": "<runtrail delta %d>" % self.data.get("seq", 0)}
 
 
 def _empty_delta(seq, warnings):
@@ -980,7 +991,9 @@ def _collect_delta(request_json):
     snapshots = []
     try:
         last_count = records[-1]["executionCount"] if records else None
-        snapshots.extend(_scan_namespace(namespace, referenced, mutated, req["snapshotMaxBytes"], warnings, last_count))
+        written = {n for record in records for n in record["namesWritten"]}
+        snapshots.extend(_scan_namespace(namespace, referenced, mutated, req["snapshotMaxBytes"], warnings, last_count,
+                                         written))
     except Exception as exc:
         warnings.append("namespace scan failed: %r" % (exc,))
     column_stats, late_snapshots, pending = _finished_background(warnings)
@@ -1094,7 +1107,7 @@ def _snapshot_record(name, kind, info):
     }
 
 
-def _scan_namespace(namespace, referenced, mutated, max_bytes, warnings, execution_count=None):
+def _scan_namespace(namespace, referenced, mutated, max_bytes, warnings, execution_count=None, written=()):
     st = _state
     cache = st.snap_cache
     types_ = _data_types()
@@ -1110,12 +1123,18 @@ def _scan_namespace(namespace, referenced, mutated, max_bytes, warnings, executi
     present = set()
     # Rule 2 (a cheap version that changed) catches changes made without the object's name: every delta checks
     # the objects the cells mentioned, and every _FULL_CHECK_EVERY-th delta (at least every _FULL_CHECK_S) all.
+    candidates = set(referenced) | set(mutated) | set(written)
     now = time.monotonic()
     st.scans += 1
     full = st.scans % _FULL_CHECK_EVERY == 1 or now - st.full_check_at >= _FULL_CHECK_S
     if full:
         st.full_check_at = now
-    for name, obj in list(namespace.items()):
+    if full:
+        items = list(namespace.items())
+    else:
+        # Only the names the cells mentioned or bound: the namespace grows with every cell (IPython's _iN).
+        items = [(n, namespace[n]) for n in candidates if n in namespace]
+    for name, obj in items:
         kind = type_kinds.get(type(obj), _Removed)
         if kind is _Removed:
             kind = _data_kind(obj, types_) if isinstance(obj, classes) else None
@@ -1126,7 +1145,7 @@ def _scan_namespace(namespace, referenced, mutated, max_bytes, warnings, executi
         entry = cache.get(name)
         same = entry is not None and entry["oid"] == id(obj) and (entry["ref"] is None or entry["ref"]() is obj)
         if same and not full and name not in mutated and name not in referenced:
-            continue  # no cell since the previous delta mentioned it; the periodic full check looks anyway
+            continue  # bound again to the same object; the periodic full check looks anyway
         try:
             cheap = _cheap_version(obj, kind, max_bytes)
         except Exception:
@@ -1157,7 +1176,7 @@ def _scan_namespace(namespace, referenced, mutated, max_bytes, warnings, executi
         snapshot = _snapshot_record(name, kind, info)
         _attach_stats(snapshot, obj, kind, info, warnings, name)
         snapshots.append(snapshot)
-    for name in [n for n in cache if n not in present]:
+    for name in [n for n in (cache if full else candidates) if n in cache and n not in present]:
         del cache[name]
     return snapshots
 
@@ -2120,9 +2139,22 @@ def _name_words(name):
     return [w for w in re.split(r"[^a-z\d]+", name.lower()) if w and not w.isdigit()]
 
 
+_secret_name_cache = {}
+
+
 def _is_secret_name(name):
     """Whether a variable, param or dict-key name denotes a secret (secret-names.ts, built-in rules)."""
-    words = _name_words(str(name))
+    name = str(name)
+    known = _secret_name_cache.get(name)
+    if known is None:
+        if len(_secret_name_cache) > 10_000:
+            _secret_name_cache.clear()
+        known = _secret_name_cache[name] = _secret_name_uncached(name)
+    return known
+
+
+def _secret_name_uncached(name):
+    words = _name_words(name)
     if not words:
         return False
     last, before = words[-1], words[:-1]

@@ -347,7 +347,7 @@ def test_delta_never_raises(nb):
             raise RuntimeError("weird subclass")
 
     nb.shell.user_ns["weird"] = np.zeros(3).view(Broken)
-    nb.run("import pandas as pd\nclass Frame(pd.DataFrame):\n    def items(self):\n        raise RuntimeError('no items')\nbad = Frame({'a': [1]})", cell_id="c1")
+    nb.run("import pandas as pd\nclass Frame(pd.DataFrame):\n    def items(self):\n        raise RuntimeError('no items')\nbad = Frame({'a': [1]})\nkeep = [weird]", cell_id="c1")
     delta = nb.delta()
     assert any(w.startswith("bad:") for w in delta["warnings"])
     assert any(w.startswith("weird:") for w in delta["warnings"])
