@@ -1,7 +1,7 @@
 /**
  * Starts the backend: SQLite under the data folder (embedded default) or PostgreSQL (`db`), a blob folder under
- * the data folder, HTTP + WebSocket sync on one port. `close()` stops accepting, lets in-flight writes finish,
- * and closes the stores.
+ * the data folder (default) or an S3-compatible bucket (`blobs`), HTTP + WebSocket sync on one port. `close()`
+ * stops accepting, lets in-flight writes finish, and closes the stores.
  */
 import { serve } from '@hono/node-server';
 import { mkdir } from 'node:fs/promises';
@@ -13,6 +13,9 @@ import { createApp } from './app';
 import { bearerMatches } from './api/router';
 import { loadOrCreateToken } from './auth/token';
 import { openFsBlobStore } from './blobs/fs';
+import type { BlobStore } from './blobs/port';
+import { openS3BlobStore } from './blobs/s3';
+import { parseS3BlobUrl } from './blobs/s3-url';
 import { openSqliteStore } from './store/sqlite';
 import { openPostgresStore, redactDatabaseUrl } from './store/postgres';
 import type { Store } from './store/port';
@@ -24,6 +27,8 @@ export interface ServerOptions {
   dataDir: string;
   /** A `postgres://` (or `postgresql://`) URL to store in PostgreSQL; default SQLite in the data folder. */
   db?: string;
+  /** An `s3://bucket/prefix?endpoint=...&forcePathStyle=true` URL to keep blobs in; default a folder in `dataDir`. */
+  blobs?: string;
   host?: string;
   port?: number;
   token?: string;
@@ -49,13 +54,30 @@ async function openStore(options: ServerOptions, log: (line: string) => void): P
   return openPostgresStore(options.db, { onError: (error) => log(`postgres: ${error.message}`) });
 }
 
-/** Opens the stores (under `dataDir`, or `db`) and listens; resolves once the port is bound. */
+/**
+ * The blob store `options` ask for, with a `close` to release it; a `blobs` that is not an s3:// URL (an Error
+ * starting with `--blobs `) or a bucket that cannot be reached (`cannot use S3 bucket ...`) is an error.
+ */
+async function openBlobs(options: ServerOptions): Promise<{ blobs: BlobStore; close(): void }> {
+  if (options.blobs === undefined) return { blobs: openFsBlobStore(join(options.dataDir, 'blobs')), close() {} };
+  if (!options.blobs.startsWith('s3://')) {
+    throw new Error(`--blobs must be an s3://bucket/prefix URL, got '${options.blobs.replace(/\/\/[^@/]*@/, '//***@')}'`);
+  }
+  const s3 = await openS3BlobStore(parseS3BlobUrl(options.blobs), { spoolDir: join(options.dataDir, 'blobs-spool') });
+  return { blobs: s3, close: () => s3.close() };
+}
+
+/** Opens the stores (under `dataDir`, or `db` and `blobs`) and listens; resolves once the port is bound. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   await mkdir(options.dataDir, { recursive: true });
   const token = await loadOrCreateToken(options.dataDir, options.token);
-  const store = await openStore(options, log);
-  const blobs = openFsBlobStore(join(options.dataDir, 'blobs'));
+  const blobStore = await openBlobs(options);
+  const store = await openStore(options, log).catch((error: unknown) => {
+    blobStore.close();
+    throw error;
+  });
+  const blobs = blobStore.blobs;
   const docs = new DocManager(store, {
     onInvalidRun: (doc, runId, problem) => log(`sync: run ${runId} in ${doc} not indexed: ${problem}`),
   });
@@ -77,6 +99,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // A port in use must not leave the database connections open (they would keep the process alive).
     await docs.dispose();
     await store.close();
+    blobStore.close();
     throw error;
   });
   const sync = attachSyncServer(server, {
@@ -104,6 +127,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         });
         await docs.dispose();
         await store.close();
+        blobStore.close();
       })();
       return closing;
     },

@@ -28,9 +28,13 @@ export function buildProgram(print: (text: string) => void): Command {
 
   program
     .command('serve')
-    .description('run the backend on the embedded default (SQLite + blob folder) or on PostgreSQL (--db)')
+    .description('run the backend on the embedded default (SQLite + blob folder), on PostgreSQL (--db) and S3 (--blobs)')
     .option('--data <dir>', 'data folder (env RUNTRAIL_DATA; default ~/.runtrail)')
     .option('--db <url>', 'store runs in PostgreSQL: postgres://user:password@host:port/database (default: SQLite in the data folder)')
+    .option(
+      '--blobs <url>',
+      'keep blobs in an S3-compatible bucket: s3://bucket/prefix[?endpoint=http://host:port&forcePathStyle=true&region=...]; credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (default: a folder in the data folder)',
+    )
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 = any free port)', '8734')
     .option('--json', 'print the startup line as JSON')
