@@ -195,6 +195,31 @@ for (const adapter of ADAPTERS) {
         expect(await order('attributes.startTime', 'asc')).toEqual(['r1', 'r2', 'r3', 'r4', 'r5']);
       });
 
+      it('top runs by a metric they are filtered on: same rows, order and pages as the full sort', async () => {
+        // Ties on acc (r1/r7, r6/r8) fall back to newest first; the metric index drives this query (search.ts).
+        await store.transact(async (tx) => {
+          await tx.indexRun(run('r6', 600, { params: [{ key: 'opt', value: 'sgd', origin: 'explicit' }], metrics: [summary('acc', 0.8), summary('loss', 2)] }));
+          await tx.indexRun(run('r7', 700, { params: [{ key: 'opt', value: 'adam', origin: 'explicit' }], metrics: [summary('acc', 0.9), summary('loss', 1)] }));
+          await tx.indexRun(run('r8', 800, { params: [{ key: 'opt', value: 'adam', origin: 'explicit' }], metrics: [summary('acc', 0.8), summary('loss', 1)] }));
+        });
+        const top = async (request: SearchRunsRequest) => ids((await store.searchRuns(search(request))).items);
+        const acc = (op: '>' | '!=', value: number) => ({ field: 'metrics.acc', op, value });
+        expect(await top({ filter: [acc('>', 0.5)], orderBy: [{ field: 'metrics.acc', direction: 'desc' }] })).toEqual(['r4', 'r7', 'r1', 'r8', 'r6', 'r2']);
+        expect(await top({ filter: [acc('>', 0.5)], orderBy: [{ field: 'metrics.acc', direction: 'asc' }] })).toEqual(['r2', 'r8', 'r6', 'r7', 'r1', 'r4']);
+        expect(await top({ filter: [acc('>', 0.5), { field: 'params.opt', op: '=', value: 'adam' }], experimentIds: ['e1'], orderBy: [{ field: 'metrics.acc', direction: 'desc' }] }))
+          .toEqual(['r7', 'r1', 'r8']);
+        expect(await top({ filter: [acc('!=', 0.7)], orderBy: [{ field: 'metrics.acc', direction: 'desc' }, { field: 'metrics.loss', direction: 'desc' }] }))
+          .toEqual(['r4', 'r7', 'r1', 'r6', 'r8']);
+        const pages: string[][] = [];
+        let cursor: string | null = null;
+        do {
+          const page = await store.searchRuns(search({ filter: [acc('>', 0.5)], orderBy: [{ field: 'metrics.acc', direction: 'desc' }], pageSize: 4, cursor }));
+          pages.push(ids(page.items));
+          cursor = page.nextCursor;
+        } while (cursor);
+        expect(pages).toEqual([['r4', 'r7', 'r1', 'r8'], ['r6', 'r2']]);
+      });
+
       it('pages with cursors bound to their query', async () => {
         const request = { orderBy: [{ field: 'attributes.startTime', direction: 'asc' as const }], pageSize: 2 };
         const pages: string[][] = [];
