@@ -62,6 +62,15 @@ for (const adapter of ADAPTERS) {
       expect(history.at(-1)).toEqual({ step: 11_999_000_000_000, value: 11_999, timestamp: 1000 + 11_999_000_000_000 });
     });
 
+    it('keeps the first of two equal points far apart in one large batch', async () => {
+      const batch = Array.from({ length: 250 }, (_, i) => point('y', i, i));
+      batch[180] = point('y', 10, -1);
+      const inserted = await store.transact((tx) => tx.insertMetrics('r1', batch));
+      expect(inserted).toHaveLength(249);
+      expect(inserted).not.toContainEqual(point('y', 10, -1));
+      expect((await store.metricHistory('r1', 'y')).find((h) => h.step === 10)).toEqual({ step: 10, value: 10, timestamp: 1010 });
+    });
+
     it('writes all of a transaction or nothing', async () => {
       await expect(
         store.transact(async (tx) => {
