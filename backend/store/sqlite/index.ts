@@ -13,9 +13,6 @@ import { openSqliteRegistry } from '../../registry/sqlite';
 
 type Db = Database.Database;
 
-/** Metric points per INSERT statement (6 bound values each, far below SQLite's variable limit). */
-const METRIC_ROWS_PER_INSERT = 100;
-
 function migrate(db: Db): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
   const row = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
@@ -44,6 +41,9 @@ export function openSqliteStore(file: string): Store {
   const builder = sqliteQueryBuilder();
 
   const w = {
+    insertMetric: writer.prepare(
+      'INSERT OR IGNORE INTO metrics (run_id, key, step, value, is_nan, timestamp) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
     appendUpdate: writer.prepare('INSERT INTO doc_updates (doc, data) VALUES (?, ?)'),
     upsertRun: writer.prepare(`
       INSERT INTO runs (id, experiment_id, name, status, start_time, end_time, record) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -61,17 +61,6 @@ export function openSqliteStore(file: string): Store {
         lifecycle = excluded.lifecycle, record = excluded.record`),
     deleteUpdates: writer.prepare('DELETE FROM doc_updates WHERE doc = ? AND seq <= ?'),
   };
-  const metricInserts = new Map<number, Database.Statement>();
-  /** `INSERT OR IGNORE` of `rows` metric points returning the (key, step) of those it stored; cached per size. */
-  const insertMetrics = (rows: number): Database.Statement => {
-    let statement = metricInserts.get(rows);
-    if (!statement) {
-      const values = Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?)').join(', ');
-      statement = writer.prepare(`INSERT OR IGNORE INTO metrics (run_id, key, step, value, is_nan, timestamp) VALUES ${values} RETURNING key, step`);
-      metricInserts.set(rows, statement);
-    }
-    return statement;
-  };
   const r = {
     experiment: reader.prepare('SELECT record FROM experiments WHERE id = ?'),
     experimentByName: reader.prepare('SELECT record FROM experiments WHERE name = ? ORDER BY created_at LIMIT 1'),
@@ -85,19 +74,13 @@ export function openSqliteStore(file: string): Store {
 
   const tx: StoreTx = {
     async insertMetrics(runId: string, metrics: Metric[]): Promise<Metric[]> {
-      // Multi-row inserts: one statement call per point was a third of a 1,000-point batch's time.
-      const stored = new Set<string>();
-      for (let i = 0; i < metrics.length; i += METRIC_ROWS_PER_INSERT) {
-        const chunk = metrics.slice(i, i + METRIC_ROWS_PER_INSERT);
-        const args: unknown[] = [];
-        for (const m of chunk) {
-          const nan = Number.isNaN(m.value);
-          args.push(runId, m.key, m.step, nan ? null : m.value, nan ? 1 : 0, m.timestamp);
-        }
-        for (const row of insertMetrics(chunk.length).all(...args) as { key: string; step: number }[]) stored.add(`${row.key}\u0000${row.step}`);
+      const inserted: Metric[] = [];
+      for (const m of metrics) {
+        const nan = Number.isNaN(m.value);
+        const info = w.insertMetric.run(runId, m.key, m.step, nan ? null : m.value, nan ? 1 : 0, m.timestamp);
+        if (info.changes > 0) inserted.push(m);
       }
-      // RETURNING names each stored (key, step) once; rows are inserted in order, so it is the first such point.
-      return metrics.filter((m) => stored.delete(`${m.key}\u0000${m.step}`));
+      return inserted;
     },
     async appendDocUpdate(docName: string, update: Uint8Array): Promise<void> {
       w.appendUpdate.run(docName, update);
