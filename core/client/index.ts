@@ -100,3 +100,4 @@ export class RuntrailClient {
 }
 
 export { FilterSyntaxError, parseFilter } from './filter';
+export { runPageUrl } from './links';

@@ -10,6 +10,7 @@ import { INotebookTracker, NotebookActions, type Notebook, type NotebookPanel } 
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { launchIcon } from '@jupyterlab/ui-components';
+import { runPageUrl } from '@runtrail/core/client';
 import { readRun, runsMap } from '@runtrail/core/sync';
 import { matchesAnyGlob } from '@runtrail/core/util';
 import { NotebookCapture } from './notebook';
@@ -28,15 +29,6 @@ export const COMMANDS = {
   connect: 'runtrail:connect',
   openInBrowser: 'runtrail:open-run-in-browser',
 } as const;
-
-/** The server's shareable page of a run: `<serverUrl>/r/<run-id>` (keeps a path prefix, drops query and fragment). */
-export function runPageUrl(serverUrl: string, runId: string): string {
-  const base = new URL(serverUrl);
-  base.search = '';
-  base.hash = '';
-  base.pathname = `${base.pathname.replace(/\/+$/, '')}/`;
-  return new URL(`r/${encodeURIComponent(runId)}`, base).href;
-}
 
 /** A notebook's run to open: the one its next execution lands in, else its latest. */
 function notebookRunId(capture: NotebookCapture | undefined): string | null {
@@ -154,8 +146,8 @@ function activate(
       let url: string;
       try {
         url = runPageUrl(service.settings.serverUrl, runId);
-      } catch {
-        return void Notification.error(`runtrail: the backend URL "${service.settings.serverUrl}" is not a URL.`);
+      } catch (error) {
+        return void Notification.error(`runtrail: ${(error as Error).message}`);
       }
       window.open(url, '_blank', 'noopener');
       return url;

@@ -67,6 +67,26 @@ export function writeUserSettings(dirs, settings) {
  * Starts code-server on `port` in its own process group (so stop() ends its extension hosts too) and resolves
  * once /healthz answers. `env` reaches the extension host (RUNTRAIL_TOKEN).
  */
+/**
+ * Stops a detached child and everything it started: SIGTERM to its process group, SIGKILL after `graceMs`.
+ * `exited` resolves when the child exits. Harmless when it is already gone.
+ */
+export async function stopProcessGroup(child, exited, graceMs) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const signal = (name) => {
+    try {
+      process.kill(-child.pid, name);
+    } catch {
+      // already gone
+    }
+  };
+  signal('SIGTERM');
+  let timer;
+  await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+  clearTimeout(timer);
+  signal('SIGKILL');
+}
+
 export async function startCodeServer(dirs, { port, env, log }) {
   const { node, entry } = codeServerPaths();
   mkdirSync(dirs.workspace, { recursive: true });
@@ -90,22 +110,7 @@ export async function startCodeServer(dirs, { port, env, log }) {
   return {
     url,
     folderUrl: `${url}/?folder=${encodeURIComponent(dirs.workspace)}`,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-      let timer;
-      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 5000)))]);
-      clearTimeout(timer);
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // gone
-      }
-    },
+    stop: () => stopProcessGroup(child, exited, 5000),
   };
 }
 

@@ -11,7 +11,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { harnessEnv, venvBin } from '../../scripts/lib/setup.mjs';
-import { freePort } from './code-server.mjs';
+import { freePort, stopProcessGroup } from './code-server.mjs';
+import { runCommand } from './runs.e2e.mjs';
 
 const NOTEBOOK = 'capture.ipynb';
 const CAPTURE_TIMEOUT = 60_000;
@@ -63,22 +64,7 @@ export async function startJupyter({ root, stateDir, log }) {
     token,
     /** Where the server wrote its `jpserver-<pid>.json` (URL and token), as `jupyter server list` reads it. */
     runtimeDir: join(stateDir, 'runtime'),
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        // gone
-      }
-      let timer;
-      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 10_000)))]);
-      clearTimeout(timer);
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // gone
-      }
-    },
+    stop: () => stopProcessGroup(child, exited, 10_000),
   };
 }
 
@@ -118,25 +104,6 @@ async function eventually(fn, timeoutMs, what) {
   }
 }
 
-/** Runs a command by its palette title; retried when the palette closed before Enter landed. */
-async function runCommand(page, title, pick = title) {
-  const widget = page.locator('.quick-input-widget');
-  const input = widget.locator('input');
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await page.keyboard.press('F1');
-      await input.waitFor({ timeout: 10_000 });
-      await input.fill(`>${title}`);
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: pick }).first().waitFor({ timeout: 10_000 });
-      await input.press('Enter', { timeout: 5000 });
-      return;
-    } catch (error) {
-      if (attempt >= 3) throw error;
-      await page.keyboard.press('Escape');
-    }
-  }
-}
-
 /** The notebook's experiment on the backend (created by the extension, named after the file). */
 async function notebookExperiment(call) {
   const { experiments } = await call('GET', '/api/v1/experiments?pageSize=500');
@@ -173,10 +140,10 @@ export const tests = [
       await page.locator('.notebookOverlay').first().waitFor({ timeout: 30_000 });
       // Another controller (none here) would be basic capture: the item says so before a kernel is chosen.
       await statusItem(page, 'runtrail: basic capture').waitFor({ timeout: 30_000 });
-      await runCommand(page, 'Notebook: Select Notebook Kernel', 'Notebook: Select Notebook Kernel');
+      await runCommand(page, 'Notebook: Select Notebook Kernel');
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'runtrail (Jupyter server)' }).first().click({ timeout: 20_000 });
       await statusItem(page, 'runtrail: full capture').waitFor({ timeout: 30_000 });
-      await runCommand(page, 'Notebook: Run All', 'Notebook: Run All');
+      await runCommand(page, 'Notebook: Run All');
       // Outputs render in the notebook's output webview: the DataFrame, the loop's stdout, the error.
       const outputs = page.locator('.notebookOverlay iframe.webview').first().contentFrame().frameLocator('#active-frame');
       await outputs.getByText('trained').first().waitFor({ timeout: CAPTURE_TIMEOUT });
@@ -227,7 +194,7 @@ export const tests = [
         const runs = await runsOf(ctx.call, ctx.notebookExperimentId);
         return runs.find((r) => r.id === ctx.firstRunId && r.status !== 'running') ?? null;
       }, CAPTURE_TIMEOUT, 'the first run to end');
-      await runCommand(page, 'Notebook: Run All', 'Notebook: Run All');
+      await runCommand(page, 'Notebook: Run All');
       const second = await eventually(async () => {
         const runs = await runsOf(ctx.call, ctx.notebookExperimentId);
         return runs.length === 2 && runs[1].cellCount === 4 ? runs[1] : null;

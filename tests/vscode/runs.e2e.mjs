@@ -6,9 +6,10 @@ const TREE_TIMEOUT = 30_000;
 
 /**
  * Runs a command by its palette title (F1, type, Enter). A webview that finishes loading can take focus and
- * close the palette before Enter lands, so an attempt whose palette vanished is retried.
+ * close the palette before Enter lands, so an attempt whose palette vanished is retried. `pick` is the text of the
+ * row to wait for when it differs from what is typed.
  */
-export async function runCommand(page, title) {
+export async function runCommand(page, title, pick = title) {
   const widget = page.locator('.quick-input-widget');
   const input = widget.locator('input');
   for (let attempt = 1; ; attempt++) {
@@ -16,7 +17,7 @@ export async function runCommand(page, title) {
       await page.keyboard.press('F1');
       await input.waitFor({ timeout: 10_000 });
       await input.fill(`>${title}`);
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: pick }).first().waitFor({ timeout: 10_000 });
       await input.press('Enter', { timeout: 5000 });
       return;
     } catch (error) {

@@ -5,7 +5,7 @@
  */
 import type { RunHistory } from '../history/history';
 import { filterPickItems, parseRunsFilter } from '../model/filter';
-import { runPageUrl } from '../model/links';
+import { runPageUrl } from '@runtrail/core/client';
 import { runPickItems, searchRunItems, type RunPickItem } from '../model/pick';
 import { pickFilter } from './filter-pick';
 import { openInBrowser, pickRuns, showError, warn } from './prompts';

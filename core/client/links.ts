@@ -1,4 +1,4 @@
-/** Shareable links of the server: the browser page of a run. */
+/** Shareable links of the server: the browser page of a run (used by both extensions). */
 
 /**
  * The URL of a run's page on the server, `<server>/r/<run-id>`. A server behind a path prefix keeps it
@@ -10,9 +10,9 @@ export function runPageUrl(serverUrl: string, runId: string): string {
   try {
     base = new URL(serverUrl);
   } catch {
-    throw new Error(`runtrail.serverUrl is not a URL: "${serverUrl}"`);
+    throw new Error(`the server URL is not a URL: "${serverUrl}"`);
   }
-  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new Error(`runtrail.serverUrl must be http:// or https://, not "${serverUrl}"`);
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new Error(`the server URL must be http:// or https://, not "${serverUrl}"`);
   if (runId.trim() === '') throw new Error('a run id is needed to open its page');
   base.search = '';
   base.hash = '';
