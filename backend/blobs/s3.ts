@@ -10,13 +10,10 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { finished } from 'node:stream/promises';
-import { ApiError } from '../errors';
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import type { BlobStore } from './port';
+import { drain, spoolVerified } from './spool';
 import { describeS3Location, type S3BlobLocation } from './s3-url';
 
 /** An S3 blob store that owns its client: `close()` releases the client's sockets. */
@@ -93,30 +90,11 @@ export async function openS3BlobStore(location: S3BlobLocation, options: S3BlobS
     async put(sha256, body, maxBytes) {
       const existing = await store.stat(sha256);
       if (existing) {
-        for await (const _chunk of body) {
-          // drain the request so the connection stays usable
-        }
+        await drain(body);
         return { size: existing.size, created: false };
       }
-      await mkdir(options.spoolDir, { recursive: true });
-      const spool = join(options.spoolDir, randomUUID());
-      const out = createWriteStream(spool);
-      const hash = createHash('sha256');
-      let size = 0;
+      const { path: spool, size } = await spoolVerified(body, sha256, maxBytes, options.spoolDir);
       try {
-        for await (const chunk of body) {
-          size += chunk.byteLength;
-          if (size > maxBytes) throw new ApiError(413, 'BLOB_TOO_LARGE', `blob exceeds ${maxBytes} bytes`, 'body');
-          hash.update(chunk);
-          if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', resolve));
-        }
-        out.end();
-        await finished(out);
-        const digest = hash.digest();
-        const actual = digest.toString('hex');
-        if (actual !== sha256) {
-          throw new ApiError(422, 'DIGEST_MISMATCH', `content hashes to ${actual}, not to the address ${sha256}`, 'body');
-        }
         // Identical uploads in flight at once in this process PUT the bytes once; the others wait for that PUT.
         for (let pending = inFlight.get(sha256); pending; pending = inFlight.get(sha256)) {
           await pending.catch(() => undefined);
@@ -141,7 +119,6 @@ export async function openS3BlobStore(location: S3BlobLocation, options: S3BlobS
         }
         return { size, created: true };
       } finally {
-        out.destroy();
         await rm(spool, { force: true });
       }
     },
