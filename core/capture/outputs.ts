@@ -56,7 +56,7 @@ function outputBlob(type: (typeof TYPES)[number], output: NbOutput, text: string
     const image = IMAGE_TYPES.find((t) => typeof join(output.data?.[t]) === 'string' && join(output.data?.[t]) !== '');
     if (image) {
       const raw = join(output.data?.[image]);
-      const bytes = image === 'image/svg+xml' ? new TextEncoder().encode(raw) : decodeBase64Lenient(raw);
+      const bytes = image === 'image/svg+xml' ? new TextEncoder().encode(raw) : decodeBase64(raw);
       return bytes && bytes.length <= OUTPUT_BLOB_LIMIT ? { mediaType: image, bytes } : null;
     }
   }
@@ -67,8 +67,8 @@ function outputBlob(type: (typeof TYPES)[number], output: NbOutput, text: string
   return null;
 }
 
-/** Bytes of a base64 text (nbformat wraps lines); null when it is not base64. */
-function decodeBase64Lenient(text: string): Uint8Array | null {
+/** Bytes of a base64 text (line breaks allowed: nbformat wraps lines); null when it is not base64. */
+export function decodeBase64(text: string): Uint8Array | null {
   const clean = text.replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean) || clean.length % 4 === 1) return null;
   try {
@@ -92,9 +92,4 @@ export function encodeBase64(bytes: Uint8Array): string {
   let binary = '';
   for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(binary);
-}
-
-/** Bytes of a base64 text; null when it is not base64. */
-export function decodeBase64(text: string): Uint8Array | null {
-  return decodeBase64Lenient(text);
 }
