@@ -5,6 +5,7 @@
  * database's default locale.
  */
 import type pg from 'pg';
+import { POSTGRES_AUTH_MIGRATION } from '../../auth/migrations';
 
 /** Ordered migrations; index + 1 is the schema version. */
 export const POSTGRES_MIGRATIONS: string[] = [
@@ -60,6 +61,8 @@ export const POSTGRES_MIGRATIONS: string[] = [
     record TEXT NOT NULL);
   CREATE INDEX logged_models_experiment ON logged_models(experiment_id, name, created_at DESC);
   `,
+  // 4: users, API tokens and workspace memberships
+  POSTGRES_AUTH_MIGRATION,
 ];
 
 /** Advisory lock key held while migrating, so nodes starting together migrate one after the other. */

@@ -1,3 +1,4 @@
+import { SQLITE_AUTH_MIGRATION } from '../../auth/migrations';
 import { SQLITE_LOGGED_MODELS_MIGRATION, SQLITE_REGISTRY_MIGRATION } from '../../registry/sqlite';
 
 /**
@@ -43,4 +44,6 @@ export const SQLITE_MIGRATIONS: string[] = [
   SQLITE_REGISTRY_MIGRATION,
   // 3: MLflow 3 logged models
   SQLITE_LOGGED_MODELS_MIGRATION,
+  // 4: users, API tokens and workspace memberships
+  SQLITE_AUTH_MIGRATION,
 ];
