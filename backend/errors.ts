@@ -1,10 +1,11 @@
 /**
  * The one error type of the backend: carries the HTTP status and the `{ error: { code, message, path } }` body
- * that every 4xx answer has. Anything else thrown is a bug and becomes a 500.
+ * that every 4xx answer has (and 503 when a store the backend depends on does not answer). Anything else thrown is
+ * a bug and becomes a 500.
  */
 export class ApiError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503,
     readonly code: string,
     message: string,
     readonly path = '',

@@ -197,3 +197,46 @@ describe.each(adapters)('blob store contract: $name', (adapter) => {
     expect(await store.get(missing)).toBeNull();
   });
 });
+
+describe('S3 store whose server stops answering', () => {
+  it('answers 503 BLOB_STORE_UNAVAILABLE naming the bucket, over the API too, and leaves no spool file', async () => {
+    const own = await startTestS3();
+    const bucket = await own.createBucket();
+    const spoolDir = tempDir();
+    const store = await openS3BlobStore(parseS3BlobUrl(own.blobsUrl(bucket, 'blobs')), { spoolDir });
+    closers.push(() => store.close());
+    const bytes = bytesOf(50_000, 7);
+    const address = sha256(bytes);
+    await own.stop();
+
+    const refusals = await Promise.all(
+      [store.stat(address), store.get(address), store.put(address, chunked(bytes), MAX)].map((p) => p.then(() => null, (e: unknown) => e)),
+    );
+    for (const error of refusals) {
+      expect(error).toBeInstanceOf(ApiError);
+      expect(error).toMatchObject({ status: 503, code: 'BLOB_STORE_UNAVAILABLE' });
+      expect((error as ApiError).message).toContain(`S3 bucket '${bucket}'`);
+    }
+    expect(spoolIsEmpty(spoolDir)).toBe(true);
+
+    const { createApp } = await import('../app');
+    const { openSqliteStore } = await import('../store/sqlite');
+    const { DocManager } = await import('../sync/docs');
+    const records = openSqliteStore(':memory:');
+    const docs = new DocManager(records);
+    const errors: unknown[] = [];
+    const app = createApp({
+      store: records, docs, blobs: store, token: 't', now: () => 1, newId: () => 'x', blobMaxBytes: MAX,
+      onError: (e) => errors.push(e),
+    });
+    const auth = { authorization: 'Bearer t' };
+    const put = await app.request(`/api/v1/blobs/${address}`, { method: 'PUT', headers: auth, body: bytes });
+    expect(put.status).toBe(503);
+    expect((await put.json()).error).toMatchObject({ code: 'BLOB_STORE_UNAVAILABLE' });
+    const get = await app.request(`/api/v1/blobs/${address}`, { headers: auth });
+    expect(get.status).toBe(503);
+    expect(errors).toEqual([]);
+    await docs.dispose();
+    await records.close();
+  }, 90_000);
+});

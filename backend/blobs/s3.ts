@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { ApiError } from '../errors';
 import type { BlobStore } from './port';
 import { drain, spoolVerified } from './spool';
 import { describeS3Location, type S3BlobLocation } from './s3-url';
@@ -45,6 +46,18 @@ function reasonOf(error: unknown): string {
   const err = error as NodeJS.ErrnoException & { errors?: Error[] };
   const message = err?.message || err?.code || err?.errors?.[0]?.message || String(error);
   return status ? `HTTP ${status}: ${message}` : message;
+}
+
+/**
+ * The 503 answered when the bucket fails at run time (endpoint down, credentials revoked): clients keep the upload
+ * in their outbox and retry, instead of treating a bug-shaped 500 as final.
+ */
+function unavailable(location: S3BlobLocation, error: unknown): ApiError {
+  return new ApiError(
+    503,
+    'BLOB_STORE_UNAVAILABLE',
+    `the blob store, S3 bucket '${location.bucket}' (${describeS3Location(location)}), did not answer: ${reasonOf(error)}; retry later`,
+  );
 }
 
 /** A client for `location`: region from the URL, else AWS_REGION / AWS_DEFAULT_REGION, else us-east-1. */
@@ -83,7 +96,7 @@ export async function openS3BlobStore(location: S3BlobLocation, options: S3BlobS
         return { size: head.ContentLength ?? 0 };
       } catch (error) {
         if (isMissing(error)) return null;
-        throw error;
+        throw unavailable(location, error);
       }
     },
 
@@ -110,7 +123,12 @@ export async function openS3BlobStore(location: S3BlobLocation, options: S3BlobS
               ContentType: 'application/octet-stream',
             }),
           )
-          .then(() => undefined);
+          .then(
+            () => undefined,
+            (error: unknown) => {
+              throw unavailable(location, error);
+            },
+          );
         inFlight.set(sha256, upload);
         try {
           await upload;
@@ -130,7 +148,7 @@ export async function openS3BlobStore(location: S3BlobLocation, options: S3BlobS
         return { size: object.ContentLength ?? 0, body: object.Body.transformToWebStream() as ReadableStream<Uint8Array> };
       } catch (error) {
         if (isMissing(error)) return null;
-        throw error;
+        throw unavailable(location, error);
       }
     },
 
