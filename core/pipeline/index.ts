@@ -19,6 +19,8 @@ export { parsePipelineYaml, stringifyPipeline } from './yaml';
 export { STEP_TAG_PREFIX, deriveCellId, editCellTags, planCellTagEdit, readNotebookCells, stepOfTags, stepTag } from './ipynb';
 export type { CellTagEdit } from './ipynb';
 export { planDemotion, planPromotion, resolveCell } from './promote';
+export { PlanApplyError, applyPlanFiles } from './apply';
+export type { PlanFileSystem } from './apply';
 export type {
   CellRef,
   DemotionPlan,
