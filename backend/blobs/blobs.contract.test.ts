@@ -232,7 +232,7 @@ describe('S3 store whose server stops answering', () => {
     const auth = { authorization: 'Bearer t' };
     const put = await app.request(`/api/v1/blobs/${address}`, { method: 'PUT', headers: auth, body: bytes });
     expect(put.status).toBe(503);
-    expect((await put.json()).error).toMatchObject({ code: 'BLOB_STORE_UNAVAILABLE' });
+    expect(((await put.json()) as { error: unknown }).error).toMatchObject({ code: 'BLOB_STORE_UNAVAILABLE' });
     const get = await app.request(`/api/v1/blobs/${address}`, { headers: auth });
     expect(get.status).toBe(503);
     expect(errors).toEqual([]);
