@@ -20,8 +20,6 @@ const exported = {
   ModelVersion: registry.ModelVersion,
   ModelAlias: registry.ModelAlias,
   AuditEntry: registry.AuditEntry,
-  Pipeline: records.Pipeline,
-  Step: records.Step,
   /** The `pipeline.yaml` file, as `runtrail pipeline promote` writes it (core/pipeline). */
   PipelineSpec,
   PipelineStep,

@@ -220,30 +220,4 @@ export type Run = z.infer<typeof Run>;
 
 // Registry records (RegisteredModel, ModelVersion, ...) live in ./registry.ts.
 
-/** Where a step input comes from: another step's output or a data snapshot. */
-export const StepInput = z.discriminatedUnion('from', [
-  z.object({ name: z.string().min(1), from: z.literal('step'), step: z.string().min(1), output: z.string().min(1) }),
-  z.object({ name: z.string().min(1), from: z.literal('data'), snapshot: z.string().min(1), path: z.string().optional() }),
-]);
-export type StepInput = z.infer<typeof StepInput>;
-
-/** One pipeline step: a function promoted from a notebook cell. */
-export const Step = z.object({
-  name: z.string().regex(/^[a-z_][a-z0-9_]{0,63}$/, 'must be a lowercase Python identifier'),
-  module: z.string().min(1),
-  function: z.string().regex(/^[A-Za-z_]\w*$/, 'must be a Python identifier'),
-  inputs: z.array(StepInput).default([]),
-  outputs: z.array(z.object({ name: z.string().min(1), format: z.enum(['parquet', 'npy', 'pickle', 'json']) })).default([]),
-  params: z.array(z.string()).default([]),
-  origin: z.object({ notebook: z.string(), cellId: z.string() }).optional(),
-});
-export type Step = z.infer<typeof Step>;
-
-/** The content of `pipeline.yaml`. */
-export const Pipeline = z.object({
-  version: z.literal(1),
-  name: z.string().min(1),
-  params: z.record(z.string(), JsonValue).default({}),
-  steps: z.array(Step),
-});
-export type Pipeline = z.infer<typeof Pipeline>;
+// The pipeline.yaml model (PipelineSpec, PipelineStep) lives in core/pipeline/model.ts.

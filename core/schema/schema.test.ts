@@ -5,7 +5,7 @@ describe('schemas', () => {
   it('exports a JSON Schema for every record of the data model', () => {
     const schemas = exportJsonSchemas();
     for (const name of ['Workspace', 'Project', 'Experiment', 'Run', 'CellExecution', 'Param', 'Metric', 'DataSnapshot',
-      'Artifact', 'BlobRef', 'Environment', 'RegisteredModel', 'ModelVersion', 'ModelAlias', 'AuditEntry', 'Pipeline', 'Step']) {
+      'Artifact', 'BlobRef', 'Environment', 'RegisteredModel', 'ModelVersion', 'ModelAlias', 'AuditEntry', 'PipelineSpec', 'PipelineStep']) {
       expect(schemas[name], name).toMatchObject({ type: 'object' });
     }
   });
