@@ -20,6 +20,7 @@ import { openSqliteStore } from './store/sqlite';
 import { openPostgresStore, redactDatabaseUrl } from './store/postgres';
 import type { Store } from './store/port';
 import { DocManager } from './sync/docs';
+import { startDocFanout } from './sync/fanout';
 import { attachSyncServer } from './sync/websocket';
 
 /** Options of `runtrail serve`. */
@@ -81,6 +82,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const docs = new DocManager(store, {
     onInvalidRun: (doc, runId, problem) => log(`sync: run ${runId} in ${doc} not indexed: ${problem}`),
   });
+  // Several nodes on one PostgreSQL hear of each other's doc updates (SQLite has one node: nothing to hear).
+  const fanout = options.db === undefined ? null : await startDocFanout(options.db, docs, { onError: (error) => log(`fanout: ${error.message}`) });
   const app = createApp({
     store,
     docs,
@@ -97,6 +100,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     (s as Server).once('error', reject);
   }).catch(async (error: unknown) => {
     // A port in use must not leave the database connections open (they would keep the process alive).
+    await fanout?.close();
     await docs.dispose();
     await store.close();
     blobStore.close();
@@ -125,6 +129,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           server.close(() => resolve());
           server.closeIdleConnections?.();
         });
+        await fanout?.close();
         await docs.dispose();
         await store.close();
         blobStore.close();

@@ -15,8 +15,13 @@ export type { SearchRunsRequest };
 export interface StoreTx {
   /** Inserts metric points, ignoring (run, key, step) already stored; returns the points actually inserted. */
   insertMetrics(runId: string, metrics: Metric[]): Promise<Metric[]>;
-  /** Appends one Y.Doc update of a doc. */
-  appendDocUpdate(docName: string, update: Uint8Array): Promise<void>;
+  /** Appends one Y.Doc update of a doc; stores shared by several nodes return its sequence number. */
+  appendDocUpdate(docName: string, update: Uint8Array): Promise<number | void>;
+  /**
+   * Stores shared by several nodes (PostgreSQL): the doc's updates stored after `afterSeq`, read under the write
+   * lock, so a node brings its in-memory doc up to date before it writes (see backend/sync/fanout.ts).
+   */
+  docUpdatesAfter?(docName: string, afterSeq: number): Promise<DocUpdates>;
   /** Projects a run into the search index (replaces its previous projection). */
   indexRun(run: Run): Promise<void>;
   /** Projects an experiment into the SQL tables. */
@@ -47,6 +52,8 @@ export interface Store {
   searchRuns(search: RunSearch): Promise<Page<Run>>;
   metricHistory(runId: string, key: string): Promise<{ step: number; value: number | null; timestamp: number }[]>;
   loadDocUpdates(docName: string): Promise<DocUpdates>;
+  /** Stores shared by several nodes: the doc's updates stored after `afterSeq` (`lastSeq` = afterSeq when none). */
+  loadDocUpdatesAfter?(docName: string, afterSeq: number): Promise<DocUpdates>;
   /** Replaces updates up to `upToSeq` with one merged state update, atomically. */
   compactDoc(docName: string, state: Uint8Array, upToSeq: number): Promise<void>;
   /** The model registry's tables in the same database. */

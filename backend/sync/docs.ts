@@ -13,8 +13,12 @@ import type { Store, StoreTx } from '../store/port';
 /** Called after an update of `docName` is committed; `origin` is whoever made it (a connection, or null). */
 export type DocUpdateListener = (update: Uint8Array, origin: unknown) => void;
 
+/** The origin of updates another backend node stored (shared PostgreSQL), applied here by catching up. */
+export const OTHER_NODE: unique symbol = Symbol('runtrail.otherNode');
+
 interface LoadedDoc {
   doc: Y.Doc;
+  /** The doc holds every stored update up to this sequence number (shared stores keep it current). */
   lastSeq: number;
   pendingUpdates: number;
   lock: Promise<unknown>;
@@ -99,8 +103,11 @@ export class DocManager {
       const updates: Uint8Array[] = [];
       const touchedRuns = new Set<string>();
       let experimentTouched = false;
-      const onUpdate = (update: Uint8Array) => updates.push(update);
+      let caughtUp: Uint8Array | null = null;
+      let seqAfter = loaded.lastSeq;
+      const onUpdate = (update: Uint8Array, from: unknown) => from !== OTHER_NODE && updates.push(update);
       const onTransaction = (transaction: Y.Transaction) => {
+        if (transaction.origin === OTHER_NODE) return;
         for (const id of changedRunIds(doc, transaction)) touchedRuns.add(id);
         const experimentMap: unknown = doc.getMap('experiment');
         for (const type of transaction.changed.keys()) if (type === experimentMap) experimentTouched = true;
@@ -111,10 +118,17 @@ export class DocManager {
       let merged: Uint8Array | null = null;
       try {
         result = await this.store.transact(async (tx) => {
+          // Shared store: first apply what other nodes stored, so `fn` and the projection see the current doc.
+          if (tx.docUpdatesAfter) {
+            const missed = await tx.docUpdatesAfter(docName, loaded.lastSeq);
+            caughtUp = this.applyFromOtherNodes(doc, missed.updates);
+            seqAfter = missed.lastSeq;
+          }
           const value = await fn(doc, tx);
           if (updates.length > 0) {
             merged = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
-            await tx.appendDocUpdate(docName, merged);
+            const seq = await tx.appendDocUpdate(docName, merged);
+            if (typeof seq === 'number') seqAfter = seq;
             if (experimentTouched) {
               const experiment = readExperiment(doc);
               if (experiment) await tx.indexExperiment(experiment);
@@ -131,9 +145,11 @@ export class DocManager {
         doc.off('afterTransaction', onTransaction);
       }
       loaded.lastUsed = Date.now();
+      loaded.lastSeq = seqAfter;
+      if (caughtUp) this.forward(loaded, caughtUp, OTHER_NODE);
       if (merged) {
         loaded.pendingUpdates++;
-        for (const listener of loaded.listeners) listener(merged, origin);
+        this.forward(loaded, merged, origin);
         if (loaded.pendingUpdates >= this.compactAfter) await this.compact(docName, loaded);
       }
       return result;
@@ -142,6 +158,47 @@ export class DocManager {
     const result = loaded.lock.then(run, run).finally(() => loaded.inflight--);
     loaded.lock = result.catch(() => undefined);
     return result;
+  }
+
+  /** Applies updates stored by other nodes; returns them merged (null when there were none). */
+  private applyFromOtherNodes(doc: Y.Doc, updates: Uint8Array[]): Uint8Array | null {
+    if (updates.length === 0) return null;
+    const merged = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
+    Y.applyUpdate(doc, merged, OTHER_NODE);
+    return merged;
+  }
+
+  private forward(loaded: LoadedDoc, update: Uint8Array, origin: unknown): void {
+    for (const listener of loaded.listeners) listener(update, origin);
+  }
+
+  /**
+   * Shared stores: applies the updates other nodes stored for a loaded doc since it last looked, and forwards
+   * them to subscribers. `seq` is the announced sequence number: a doc that has it already reads nothing. Docs not
+   * in memory are skipped (they load the stored state when next used). Never stores or announces anything.
+   */
+  catchUp(docName: string, seq = Number.POSITIVE_INFINITY): Promise<void> {
+    const loaded = this.docs.get(docName);
+    const readAfter = this.store.loadDocUpdatesAfter?.bind(this.store);
+    if (!loaded || !readAfter || seq <= loaded.lastSeq) return Promise.resolve();
+    const run = async (): Promise<void> => {
+      if (this.docs.get(docName) !== loaded || seq <= loaded.lastSeq) return;
+      const missed = await readAfter(docName, loaded.lastSeq);
+      if (this.docs.get(docName) !== loaded) return;
+      const update = this.applyFromOtherNodes(loaded.doc, missed.updates);
+      loaded.lastSeq = missed.lastSeq;
+      loaded.pendingUpdates += missed.updates.length;
+      if (update) this.forward(loaded, update, OTHER_NODE);
+    };
+    loaded.inflight++;
+    const result = loaded.lock.then(run, run).finally(() => loaded.inflight--);
+    loaded.lock = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Catches up every loaded doc (after missed announcements, e.g. a dropped LISTEN connection). */
+  async catchUpAll(): Promise<void> {
+    await Promise.all([...this.docs.keys()].map((name) => this.catchUp(name)));
   }
 
   private async indexRun(docName: string, doc: Y.Doc, runId: string, tx: StoreTx): Promise<void> {
@@ -179,8 +236,17 @@ export class DocManager {
   }
 
   private async compact(docName: string, loaded: LoadedDoc): Promise<void> {
-    const stored = await this.store.loadDocUpdates(docName);
-    await this.store.compactDoc(docName, Y.encodeStateAsUpdate(loaded.doc), stored.lastSeq);
+    let upToSeq: number;
+    if (this.store.loadDocUpdatesAfter) {
+      // Other nodes may have stored updates since: the compacted state must hold every update it replaces.
+      const missed = await this.store.loadDocUpdatesAfter(docName, loaded.lastSeq);
+      const update = this.applyFromOtherNodes(loaded.doc, missed.updates);
+      upToSeq = loaded.lastSeq = missed.lastSeq;
+      if (update) this.forward(loaded, update, OTHER_NODE);
+    } else {
+      upToSeq = (await this.store.loadDocUpdates(docName)).lastSeq;
+    }
+    await this.store.compactDoc(docName, Y.encodeStateAsUpdate(loaded.doc), upToSeq);
     loaded.pendingUpdates = 1;
   }
 

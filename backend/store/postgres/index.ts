@@ -49,6 +49,24 @@ const bytes = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLengt
 /** Metric points per INSERT statement (each point is 5 array elements). */
 const METRIC_CHUNK = 5000;
 
+/**
+ * The LISTEN/NOTIFY channel on which every committed doc update is announced as `<seq> <doc>` (payloads are
+ * capped at 8000 bytes, so receivers read the update itself from `doc_updates`).
+ */
+export const DOC_UPDATES_CHANNEL = 'runtrail_doc_updates';
+
+/** The doc's updates with a sequence number above `afterSeq`, in order. */
+async function readDocUpdates(db: pg.Pool | pg.ClientBase, docName: string, afterSeq: number): Promise<DocUpdates> {
+  const found = await db.query<{ seq: number; data: Buffer }>('SELECT seq, data FROM doc_updates WHERE doc = $1 AND seq > $2 ORDER BY seq', [
+    docName,
+    afterSeq,
+  ]);
+  return {
+    updates: found.rows.map((row) => new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength)),
+    lastSeq: found.rows.at(-1)?.seq ?? afterSeq,
+  };
+}
+
 function storeTx(client: pg.ClientBase): StoreTx {
   return {
     async insertMetrics(runId: string, metrics: Metric[]): Promise<Metric[]> {
@@ -77,9 +95,16 @@ function storeTx(client: pg.ClientBase): StoreTx {
       }
       return inserted;
     },
-    async appendDocUpdate(docName: string, update: Uint8Array): Promise<void> {
-      await client.query('INSERT INTO doc_updates (doc, data) VALUES ($1, $2)', [docName, bytes(update)]);
+    async appendDocUpdate(docName: string, update: Uint8Array): Promise<number> {
+      // The notification is delivered when the transaction commits (and not at all when it rolls back).
+      const result = await client.query<{ seq: number }>(
+        `WITH added AS (INSERT INTO doc_updates (doc, data) VALUES ($1, $2) RETURNING seq)
+         SELECT seq, pg_notify($3, seq || ' ' || $1) FROM added`,
+        [docName, bytes(update), DOC_UPDATES_CHANNEL],
+      );
+      return result.rows[0]!.seq;
     },
+    docUpdatesAfter: (docName, afterSeq) => readDocUpdates(client, docName, afterSeq),
     async indexRun(run: Run): Promise<void> {
       await client.query(
         `INSERT INTO runs (id, experiment_id, name, status, start_time, end_time, record) VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -204,13 +229,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         'SELECT step, CASE WHEN is_nan THEN NULL ELSE value END AS value, timestamp FROM metrics WHERE run_id = $1 AND key = $2 ORDER BY step',
         [runId, key],
       ),
-    async loadDocUpdates(docName): Promise<DocUpdates> {
-      const found = await rows<{ seq: number; data: Buffer }>('SELECT seq, data FROM doc_updates WHERE doc = $1 ORDER BY seq', [docName]);
-      return {
-        updates: found.map((row) => new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength)),
-        lastSeq: found.at(-1)?.seq ?? 0,
-      };
-    },
+    loadDocUpdates: (docName) => readDocUpdates(pool, docName, 0),
+    loadDocUpdatesAfter: (docName, afterSeq) => readDocUpdates(pool, docName, afterSeq),
     compactDoc: (docName, state, upToSeq) =>
       transactClient(async (client) => {
         await client.query('DELETE FROM doc_updates WHERE doc = $1 AND seq <= $2', [docName, upToSeq]);
