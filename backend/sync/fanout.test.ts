@@ -25,7 +25,7 @@ interface Node {
   docs: DocManager;
   fanout: DocFanout | null;
 }
-let open: Node[] = [];
+const open: Node[] = [];
 afterEach(async () => {
   for (const node of open.splice(0)) {
     await node.fanout?.close();
