@@ -40,6 +40,36 @@ describe('DocManager', () => {
     await reopened.close();
   });
 
+  it('compacts a large doc in proportion to its size, not every N writes, and keeps every write', async () => {
+    const store = openSqliteStore(':memory:');
+    const docs = new DocManager(store, { compactAfter: 10, compactRatio: 0.5 });
+    await docs.mutate('exp', (doc) => doc.transact(() => Array.from({ length: 300 }, (_, i) => createRun(doc, init(`r${i}`)))));
+    const tag = (i: number) => docs.mutate('exp', (doc) => doc.transact(() => writeTags(getRunMap(doc, `r${i}`)!, [{ key: 't', value: `${i}`.padEnd(200, '.') }])));
+    for (let i = 0; i < 10; i++) await tag(i);
+    // The first compaction after a load has nothing to compare with; it leaves one state. (An empty mutate
+    // waits for the compaction the last write queued after it was acknowledged.)
+    await docs.mutate('exp', () => undefined);
+    const compacted = await store.loadDocUpdates('exp');
+    expect(compacted.updates.length).toBeLessThanOrEqual(2);
+    // Ten more small writes are far less than half the state: they stay as they are.
+    for (let i = 10; i < 20; i++) await tag(i);
+    expect((await store.loadDocUpdates('exp')).updates.length).toBeGreaterThanOrEqual(11);
+    // However many writes follow, the writes stored after the last compacted state stay under half its size.
+    for (let i = 20; i < 300; i++) {
+      await tag(i);
+      await docs.mutate('exp', () => undefined); // waits for a compaction the write may have queued
+      const [state, ...after] = (await store.loadDocUpdates('exp')).updates;
+      expect(after.reduce((sum, u) => sum + u.byteLength, 0)).toBeLessThan(state!.byteLength * 0.5 + 1024);
+    }
+    expect((await store.loadDocUpdates('exp')).updates.length).toBeLessThan(280);
+    await docs.dispose();
+    const again = new DocManager(store);
+    const tags = await again.read('exp', (doc) => Array.from({ length: 300 }, (_, i) => readRun(getRunMap(doc, `r${i}`)!).tags[0]?.value));
+    expect(tags).toEqual(Array.from({ length: 300 }, (_, i) => `${i}`.padEnd(200, '.')));
+    await again.dispose();
+    await store.close();
+  });
+
   it('rolls back the doc and the store together when a write fails', async () => {
     const store = openSqliteStore(':memory:');
     const docs = new DocManager(store);

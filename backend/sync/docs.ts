@@ -21,6 +21,9 @@ interface LoadedDoc {
   /** The doc holds every stored update up to this sequence number (shared stores keep it current). */
   lastSeq: number;
   pendingUpdates: number;
+  /** Bytes of the updates stored since the last compaction, and of the state that compaction wrote. */
+  pendingBytes: number;
+  compactedBytes: number;
   lock: Promise<unknown>;
   listeners: Set<DocUpdateListener>;
   lastUsed: number;
@@ -29,12 +32,19 @@ interface LoadedDoc {
 
 /** Options of the doc manager. */
 export interface DocManagerOptions {
-  /** Compact a doc once this many updates are stored after its last compaction. */
+  /** Compact a doc no sooner than this many updates after its last compaction. */
   compactAfter?: number;
+  /**
+   * ...and only once the bytes stored since then reach this fraction of the compacted state's size, so the
+   * re-encoding's cost is spread over updates in proportion to it (decision 21).
+   */
+  compactRatio?: number;
   /** Release a doc without subscribers after this many ms without use. */
   idleMs?: number;
   /** Called when a sync update produced a run record the schema rejects (it is kept in the doc, not indexed). */
   onInvalidRun?: (docName: string, runId: string, problem: string) => void;
+  /** Called when a compaction failed (the doc's updates stay stored as they were; the next write tries again). */
+  onCompactError?: (docName: string, error: unknown) => void;
 }
 
 /** The doc registry of one backend process. */
@@ -42,6 +52,7 @@ export class DocManager {
   private readonly docs = new Map<string, LoadedDoc>();
   private readonly loading = new Map<string, Promise<LoadedDoc>>();
   private readonly compactAfter: number;
+  private readonly compactRatio: number;
   private readonly idleMs: number;
   private readonly sweeper: ReturnType<typeof setInterval>;
   private disposed = false;
@@ -51,6 +62,7 @@ export class DocManager {
     private readonly options: DocManagerOptions = {},
   ) {
     this.compactAfter = options.compactAfter ?? 200;
+    this.compactRatio = options.compactRatio ?? 0.5;
     this.idleMs = options.idleMs ?? 60_000;
     this.sweeper = setInterval(() => this.releaseIdle(), Math.min(this.idleMs, 30_000));
     this.sweeper.unref();
@@ -72,6 +84,8 @@ export class DocManager {
           doc,
           lastSeq: stored.lastSeq,
           pendingUpdates: stored.updates.length,
+          pendingBytes: stored.updates.reduce((sum, u) => sum + u.byteLength, 0),
+          compactedBytes: 0,
           lock: Promise.resolve(),
           listeners: new Set(),
           lastUsed: Date.now(),
@@ -149,15 +163,26 @@ export class DocManager {
       if (caughtUp) this.forward(loaded, caughtUp, OTHER_NODE);
       if (merged) {
         loaded.pendingUpdates++;
+        loaded.pendingBytes += (merged as Uint8Array).byteLength;
         this.forward(loaded, merged, origin);
-        if (loaded.pendingUpdates >= this.compactAfter) await this.compact(docName, loaded);
       }
       return result;
     };
     loaded.inflight++;
     const result = loaded.lock.then(run, run).finally(() => loaded.inflight--);
-    loaded.lock = result.catch(() => undefined);
+    // Compaction runs after the write is acknowledged, still in the doc's queue: a failed one loses nothing.
+    loaded.lock = result.catch(() => undefined).then(() => this.compactIfDue(docName, loaded));
     return result;
+  }
+
+  private async compactIfDue(docName: string, loaded: LoadedDoc): Promise<void> {
+    if (loaded.pendingUpdates < this.compactAfter || loaded.pendingBytes < this.compactRatio * loaded.compactedBytes) return;
+    if (this.docs.get(docName) !== loaded) return;
+    try {
+      await this.compact(docName, loaded);
+    } catch (error) {
+      this.options.onCompactError?.(docName, error);
+    }
   }
 
   /** Applies updates stored by other nodes; returns them merged (null when there were none). */
@@ -246,8 +271,11 @@ export class DocManager {
     } else {
       upToSeq = (await this.store.loadDocUpdates(docName)).lastSeq;
     }
-    await this.store.compactDoc(docName, Y.encodeStateAsUpdate(loaded.doc), upToSeq);
+    const state = Y.encodeStateAsUpdate(loaded.doc);
+    await this.store.compactDoc(docName, state, upToSeq);
     loaded.pendingUpdates = 1;
+    loaded.pendingBytes = 0;
+    loaded.compactedBytes = state.byteLength;
   }
 
   private evict(docName: string): void {
