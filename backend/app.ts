@@ -6,6 +6,9 @@ import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { blobHandlers } from './api/blobs';
+import { AuthGate } from './auth/gate';
+import { authOpenApiPaths } from './auth/openapi';
+import { mountAuthRoutes } from './auth/routes';
 import type { ApiContext } from './api/context';
 import { experimentHandlers } from './api/experiments';
 import { buildOpenApiDocument } from './api/openapi';
@@ -20,7 +23,10 @@ import { VERSION } from './version';
 
 /** Options of the HTTP app. */
 export interface AppOptions extends ApiContext, PagesOptions {
+  /** The local single-user token (the bootstrap admin). */
   token: string;
+  /** Users, API tokens and roles; default: a gate that accepts only `token`. */
+  auth?: AuthGate;
   /** Where unexpected errors are reported (they answer 500 without details). */
   onError?: (error: unknown) => void;
 }
@@ -28,11 +34,12 @@ export interface AppOptions extends ApiContext, PagesOptions {
 /** Builds the hono app; `app.request(...)` serves it in-process, `startServer` over a port. */
 export function createApp(options: AppOptions): Hono {
   const app = new Hono();
+  const gate = options.auth ?? new AuthGate({ localToken: options.token });
   // Notebook frontends (JupyterLab, VS Code webviews) call from other origins. Auth is a bearer header, never
   // a cookie, so allowing any origin exposes nothing a caller without the token could use.
-  app.use('/api/*', cors({ origin: '*', allowHeaders: ['authorization', 'content-type'], allowMethods: ['GET', 'POST', 'PUT', 'HEAD', 'DELETE', 'PATCH', 'OPTIONS'], maxAge: 600 }));
+  app.use('/api/*', cors({ origin: '*', allowHeaders: ['authorization', 'content-type', 'x-runtrail-workspace'], allowMethods: ['GET', 'POST', 'PUT', 'HEAD', 'DELETE', 'PATCH', 'OPTIONS'], maxAge: 600 }));
   const api = buildOpenApiDocument(VERSION);
-  const openapi = { ...api, paths: { ...(api.paths as object), ...pagesOpenApiPaths() } };
+  const openapi = { ...api, paths: { ...(api.paths as object), ...pagesOpenApiPaths(), ...authOpenApiPaths() } };
   app.get('/api/v1/openapi.json', (c) => c.json(openapi));
   mountRoutes(
     app,
@@ -43,9 +50,10 @@ export function createApp(options: AppOptions): Hono {
       ...blobHandlers(options),
       ...registryHandlers(options),
     },
-    options.token,
+    gate,
   );
-  mountMlflowApi(app, options, options.token, options.onError);
+  mountAuthRoutes(app, gate, { now: options.now });
+  mountMlflowApi(app, options, gate, options.onError);
   // Shareable run and compare pages: served without the token, they show nothing until the user gives one.
   mountPages(app, options);
   app.notFound((c) =>

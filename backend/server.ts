@@ -10,7 +10,10 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { uuidv7 } from 'uuidv7';
 import { createApp } from './app';
-import { bearerMatches } from './api/router';
+import { AuthGate } from './auth/gate';
+import { sqlAuthStore } from './auth/store';
+import { postgresSqlClient, sqliteSqlClient } from './auth/sql';
+import { authorizeSync } from './auth/sync-gate';
 import { loadOrCreateToken } from './auth/token';
 import { openFsBlobStore } from './blobs/fs';
 import type { BlobStore } from './blobs/port';
@@ -19,6 +22,7 @@ import { parseS3BlobUrl } from './blobs/s3-url';
 import { openSqliteStore } from './store/sqlite';
 import { openPostgresStore, redactDatabaseUrl } from './store/postgres';
 import type { Store } from './store/port';
+import { SyncCloseCode } from '@runtrail/core/sync';
 import { DocManager } from './sync/docs';
 import { startDocFanout } from './sync/fanout';
 import { attachSyncServer } from './sync/websocket';
@@ -43,6 +47,11 @@ export interface RunningServer {
   port: number;
   token: string;
   dataDir: string;
+  /**
+   * Users, tokens and roles of this node. `auth.tokenRevoked(id)` closes the token's open sync sockets here (call
+   * it when another node revokes one); `auth.onTokenRevoked` hears revocations made on this node.
+   */
+  auth: AuthGate;
   close(): Promise<void>;
 }
 
@@ -78,6 +87,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     blobStore.close();
     throw error;
   });
+  const authStore = sqlAuthStore(options.db === undefined ? sqliteSqlClient(join(options.dataDir, 'runtrail.db')) : postgresSqlClient(options.db, (error) => log(`postgres: ${error.message}`)));
+  const auth = new AuthGate({ localToken: token, store: authStore });
   const blobs = blobStore.blobs;
   const docs = new DocManager(store, {
     onInvalidRun: (doc, runId, problem) => log(`sync: run ${runId} in ${doc} not indexed: ${problem}`),
@@ -90,6 +101,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     docs,
     blobs,
     token,
+    auth,
+    projectExists: async (id) => (await authStore.workspacesOf([{ kind: 'project', id }])).size > 0,
     now: () => Date.now(),
     newId: () => uuidv7(),
     blobMaxBytes: options.blobMaxBytes ?? 5 * 1024 ** 3,
@@ -103,19 +116,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // A port in use must not leave the database connections open (they would keep the process alive).
     await fanout?.close();
     await docs.dispose();
+    await authStore.close();
     await store.close();
     blobStore.close();
     throw error;
   });
   const sync = attachSyncServer(server, {
     docs,
-    authenticate: (request) => {
-      const query = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token');
-      return bearerMatches(request.headers.authorization, token) || (query !== null && bearerMatches(`Bearer ${query}`, token));
-    },
+    authenticate: (request, docName) => authorizeSync(auth, request, docName),
     docExists: async (id) => (await store.getExperiment(id)) !== null,
     onError: (doc, error) => log(`sync: ${doc}: ${(error as Error)?.stack ?? String(error)}`),
   });
+  auth.onTokenRevoked((tokenId) => sync.closeToken(tokenId, SyncCloseCode.unauthorized, 'token revoked'));
   const port = (server.address() as AddressInfo).port;
   let closing: Promise<void> | null = null;
   return {
@@ -123,6 +135,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port,
     token,
     dataDir: options.dataDir,
+    auth,
     close() {
       closing ??= (async () => {
         await sync.close();
@@ -132,6 +145,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         });
         await fanout?.close();
         await docs.dispose();
+        await authStore.close();
         await store.close();
         blobStore.close();
       })();

@@ -11,4 +11,6 @@ export interface ApiContext {
   now(): number;
   newId(): string;
   blobMaxBytes: number;
+  /** Whether a project other than 'default' exists (projects come with workspaces); without it only 'default' does. */
+  projectExists?(projectId: string): Promise<boolean>;
 }

@@ -5,7 +5,7 @@ import { ApiError, notFound } from '../errors';
 import type { ApiContext } from './context';
 import type { Handlers } from './router';
 
-// Projects arrive with workspaces; until then every experiment lives in the default project.
+// Every workspace has a project of its own id (backend/auth); the default one always exists.
 const DEFAULT_PROJECT = 'default';
 
 /** Create, get and list experiments. */
@@ -13,7 +13,7 @@ export function experimentHandlers(ctx: ApiContext): Pick<Handlers, 'createExper
   return {
     async createExperiment({ body, context }) {
       const projectId = body.projectId ?? DEFAULT_PROJECT;
-      if (projectId !== DEFAULT_PROJECT) throw notFound('project', projectId, 'body.projectId');
+      if (projectId !== DEFAULT_PROJECT && !(await ctx.projectExists?.(projectId))) throw notFound('project', projectId, 'body.projectId');
       const id = body.id ?? ctx.newId();
       const { experiment, created } = await ctx.docs.mutate(id, (doc) => {
         const existing = readExperiment(doc);

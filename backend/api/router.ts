@@ -1,11 +1,13 @@
 /**
- * Mounts the route table of core/schema on a hono app: bearer-token auth, body size limits, JSON parsing and
- * zod validation of params, query and body. Every failure becomes a 4xx `{ error: { code, message, path } }`.
+ * Mounts the route table of core/schema on a hono app: authentication and the route's policy (backend/auth), body
+ * size limits, JSON parsing and zod validation of params, query and body. Every failure becomes a 4xx `{ error: { code, message, path } }`.
  */
 import type { Context, Hono } from 'hono';
-import { timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
 import { LIMITS, routes, type RouteName, type RouteSpec } from '@runtrail/core/schema';
+import { AuthGate, WORKSPACE_HEADER } from '../auth/gate';
+import { API_POLICY } from '../auth/policy';
+import { API_LIST_CUTS, apiObjects, authTarget } from '../auth/targets';
 import { ApiError } from '../errors';
 
 type Input<T> = T extends z.ZodType ? z.output<T> : undefined;
@@ -40,14 +42,6 @@ function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, prefi
   return result.data;
 }
 
-/** Compares the request's bearer token with the expected one in constant time. */
-export function bearerMatches(header: string | undefined | null, token: string): boolean {
-  if (!header?.startsWith('Bearer ')) return false;
-  const given = Buffer.from(header.slice(7).trim());
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
 async function readJsonBody(c: Context): Promise<unknown> {
   const declared = Number(c.req.header('content-length') ?? '0');
   if (declared > LIMITS.maxJsonBodyBytes) {
@@ -69,25 +63,32 @@ async function readJsonBody(c: Context): Promise<unknown> {
   }
 }
 
-/** Registers every route of the table with its handler on `app`. */
-export function mountRoutes(app: Hono, handlers: Handlers, token: string): void {
+/** Registers every route of the table with its handler on `app`; `gate` authenticates and applies API_POLICY. */
+export function mountRoutes(app: Hono, handlers: Handlers, gate: AuthGate): void {
   for (const [name, spec] of Object.entries(routes) as [RouteName, RouteSpec][]) {
     const handler = handlers[name] as Handler<RouteSpec>;
+    const policy = API_POLICY[name];
     const method = spec.method === 'head' ? 'get' : spec.method;
     const register = (path: string, fn: (c: Context) => Promise<Response>) => {
       if (spec.method === 'head') app.on('HEAD', path, fn);
       else app[method](path, fn);
     };
     register(spec.path, async (c) => {
-      if (spec.auth && !bearerMatches(c.req.header('authorization'), token)) {
-        throw new ApiError(401, 'UNAUTHENTICATED', 'missing or wrong bearer token', 'headers.authorization');
-      }
+      const principal = policy.action === 'public' ? null : await gate.authenticate(c.req.header('authorization'));
       const params = parse(spec.params, c.req.param(), 'params');
+      const raw = spec.body && spec.bodyKind !== 'binary' ? await readJsonBody(c) : undefined;
+      if (principal) {
+        const objects = apiObjects((params ?? {}) as Record<string, string>, raw);
+        const workspace = c.req.header(WORKSPACE_HEADER) ?? c.req.query('workspace');
+        await gate.authorize(principal, policy, authTarget(gate, principal, policy, objects, workspace));
+      }
       const query = parse(spec.query, c.req.query(), 'query');
-      const body = spec.body && spec.bodyKind !== 'binary' ? parse(spec.body, await readJsonBody(c), 'body') : undefined;
+      const body = raw === undefined ? undefined : parse(spec.body, raw, 'body');
       const result = await handler({ params, query, body, context: c } as HandlerInput<RouteSpec>);
       if (result instanceof Response) return result;
-      return c.json(result as object, spec.status as 200);
+      const cutList = principal ? API_LIST_CUTS[name] : undefined;
+      const answer = cutList ? await cutList(gate, principal!, result as Record<string, unknown>) : result;
+      return c.json(answer as object, spec.status as 200);
     });
   }
 }

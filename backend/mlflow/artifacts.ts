@@ -12,10 +12,12 @@ import type { Context, Hono } from 'hono';
 import { Artifact, MLFLOW_ARTIFACTS_ROOT, type Run } from '@runtrail/core/schema';
 import { attachArtifacts } from '@runtrail/core/sync';
 import type { ApiContext } from '../api/context';
+import type { AuthGate } from '../auth/gate';
+import { ARTIFACTS_POLICY, type RoutePolicy } from '../auth/policy';
 import { runArtifactUri } from './convert';
 import { MlflowError, doesNotExist, invalidParameter } from './errors';
 import type { MlflowHandlers } from './router';
-import { mlflowErrorResponse, requireToken } from './router';
+import { authorizeMlflow, mlflowErrorResponse } from './router';
 import type { MlflowRuns } from './runs';
 
 
@@ -95,23 +97,26 @@ async function storeUpload(c: Context, ctx: ApiContext): Promise<{ sha256: strin
 }
 
 /** Mounts the mlflow-artifacts proxy routes. */
-export function mountMlflowArtifacts(app: Hono, ctx: ApiContext, runs: MlflowRuns, token: string, onError?: (error: unknown) => void): void {
+export function mountMlflowArtifacts(app: Hono, ctx: ApiContext, runs: MlflowRuns, gate: AuthGate, onError?: (error: unknown) => void): void {
   async function runFor(experimentId: string, runId: string): Promise<Run> {
     const run = await runs.get(runId);
     if (run.experimentId !== experimentId) throw doesNotExist(`Run ${runId} is not in experiment ${experimentId}`);
     return run;
   }
   const relative = (c: Context) => decodeURIComponent(new URL(c.req.url).pathname.slice(MLFLOW_ARTIFACTS_ROOT.length + 1));
-  const guard = (fn: (c: Context) => Promise<Response>) => async (c: Context) => {
+  // The run in the artifact path decides the workspace (ARTIFACTS_POLICY); paths that name no run check the caller's.
+  const guard = (policy: RoutePolicy, fn: (c: Context) => Promise<Response>) => async (c: Context) => {
     try {
-      requireToken(c, token);
+      const principal = await gate.authenticate(c.req.header('authorization'));
+      const m = /^[^/]+\/([^/]+)\/artifacts(?:\/|$)/.exec(c.req.path === MLFLOW_ARTIFACTS_ROOT ? (c.req.query('path') ?? '') : relative(c));
+      await authorizeMlflow(c, gate, principal, policy, m ? { run_id: m[1] } : {});
       return await fn(c);
     } catch (error) {
       return mlflowErrorResponse(c, error, onError);
     }
   };
 
-  app.get(MLFLOW_ARTIFACTS_ROOT, guard(async (c) => {
+  app.get(MLFLOW_ARTIFACTS_ROOT, guard(ARTIFACTS_POLICY.list, async (c) => {
     const { experimentId, runId, path } = locate(c.req.query('path') ?? '');
     const run = await runFor(experimentId, runId);
     const file = run.artifacts.find((a) => a.path === path);
@@ -119,7 +124,7 @@ export function mountMlflowArtifacts(app: Hono, ctx: ApiContext, runs: MlflowRun
     return c.json({ files });
   }));
 
-  app.put(`${MLFLOW_ARTIFACTS_ROOT}/:path{.+}`, guard(async (c) => {
+  app.put(`${MLFLOW_ARTIFACTS_ROOT}/:path{.+}`, guard(ARTIFACTS_POLICY.upload, async (c) => {
     const { experimentId, runId, path } = locate(relative(c));
     if (!path) throw invalidParameter('An artifact upload needs a file path after /artifacts/');
     await runFor(experimentId, runId);
@@ -131,7 +136,7 @@ export function mountMlflowArtifacts(app: Hono, ctx: ApiContext, runs: MlflowRun
     return c.json({});
   }));
 
-  app.get(`${MLFLOW_ARTIFACTS_ROOT}/:path{.+}`, guard(async (c) => {
+  app.get(`${MLFLOW_ARTIFACTS_ROOT}/:path{.+}`, guard(ARTIFACTS_POLICY.download, async (c) => {
     const { experimentId, runId, path } = locate(relative(c));
     const run = await runFor(experimentId, runId);
     const artifact = run.artifacts.find((a) => a.path === path);

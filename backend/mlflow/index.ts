@@ -1,6 +1,7 @@
 /** The MLflow-compatible API (`/api/2.0/mlflow/...` and the mlflow-artifacts proxy) on runtrail's stores. */
 import type { Hono } from 'hono';
 import type { ApiContext } from '../api/context';
+import type { AuthGate } from '../auth/gate';
 import { ModelRegistry } from '../registry/service';
 import { mlflowArtifactListHandler, mountMlflowArtifacts } from './artifacts';
 import { experimentAccess, mlflowExperimentHandlers } from './experiments';
@@ -9,11 +10,11 @@ import { mlflowModelHandlers } from './models';
 import { mountMlflowRoutes } from './router';
 import { MlflowRuns, mlflowRunHandlers } from './runs';
 
-/** Mounts every MLflow route on `app`, guarded by the same bearer token as /api/v1. */
-export function mountMlflowApi(app: Hono, ctx: ApiContext, token: string, onError?: (error: unknown) => void): void {
+/** Mounts every MLflow route on `app`, guarded by the same gate (tokens and policy) as /api/v1. */
+export function mountMlflowApi(app: Hono, ctx: ApiContext, gate: AuthGate, onError?: (error: unknown) => void): void {
   const experiments = experimentAccess(ctx);
   const runs = new MlflowRuns(ctx);
-  mountMlflowArtifacts(app, ctx, runs, token, onError);
+  mountMlflowArtifacts(app, ctx, runs, gate, onError);
   mountMlflowRoutes(
     app,
     {
@@ -23,7 +24,7 @@ export function mountMlflowApi(app: Hono, ctx: ApiContext, token: string, onErro
       ...mlflowModelHandlers(ctx, new ModelRegistry(ctx)),
       ...mlflowLoggedModelHandlers(ctx, runs),
     },
-    token,
+    gate,
     onError,
   );
 }

@@ -1,12 +1,14 @@
 /**
- * Mounts the MLflow route table: bearer-token auth (MLflow clients send `MLFLOW_TRACKING_TOKEN` as a bearer
- * token), request parsing (query string for GET, JSON body otherwise), zod validation, and MLflow's error
+ * Mounts the MLflow route table: authentication and MLFLOW_POLICY (MLflow clients send `MLFLOW_TRACKING_TOKEN` as
+ * a bearer token; the experiment, run or model a request names decides its workspace), request parsing (query string for GET, JSON body otherwise), zod validation, and MLflow's error
  * shape for every failure, including unknown MLflow endpoints (ENDPOINT_NOT_FOUND).
  */
 import type { Context, Hono } from 'hono';
 import type { z } from 'zod';
 import { LIMITS, MlflowRequests, mlflowRoutes, type MlflowRouteName } from '@runtrail/core/schema';
-import { bearerMatches } from '../api/router';
+import { WORKSPACE_HEADER, type AuthGate, type Principal } from '../auth/gate';
+import { MLFLOW_POLICY, type RoutePolicy } from '../auth/policy';
+import { MLFLOW_LIST_CUTS, authTarget, mlflowObjects } from '../auth/targets';
 import { MlflowError, invalidParameter, toMlflowError } from './errors';
 
 /** Handler of one MLflow route: gets the validated request, returns the JSON answer. */
@@ -23,11 +25,11 @@ export function mlflowErrorResponse(c: Context, error: unknown, onError?: (error
   return c.json({ error_code: 'INTERNAL_ERROR', message: 'internal error; see the server log' }, 500);
 }
 
-/** Checks the bearer token; throws MLflow's 401. */
-export function requireToken(c: Context, token: string): void {
-  if (!bearerMatches(c.req.header('authorization'), token)) {
-    throw new MlflowError(401, 'UNAUTHENTICATED', 'missing or wrong bearer token (set MLFLOW_TRACKING_TOKEN)');
-  }
+/** Applies `policy` for `principal` to the objects `request` names (MLflow field names). */
+export async function authorizeMlflow(c: Context, gate: AuthGate, principal: Principal, policy: RoutePolicy, request: unknown): Promise<void> {
+  const workspace = c.req.header(WORKSPACE_HEADER) ?? c.req.query('workspace');
+  const objects = mlflowObjects(new URL(c.req.url).pathname, request);
+  await gate.authorize(principal, policy, authTarget(gate, principal, policy, objects, workspace));
 }
 
 function queryObject(c: Context): Record<string, string | string[]> {
@@ -59,16 +61,21 @@ export function parseRequest<K extends MlflowRouteName>(name: K, value: unknown)
 }
 
 /** Registers every MLflow route with its handler, and the MLflow 404 for the rest of `/api/2.0/mlflow/`. */
-export function mountMlflowRoutes(app: Hono, handlers: MlflowHandlers, token: string, onError?: (error: unknown) => void): void {
+export function mountMlflowRoutes(app: Hono, handlers: MlflowHandlers, gate: AuthGate, onError?: (error: unknown) => void): void {
   for (const [name, spec] of Object.entries(mlflowRoutes) as [MlflowRouteName, (typeof mlflowRoutes)[MlflowRouteName]][]) {
     const handler = handlers[name] as MlflowHandler<MlflowRouteName>;
     app[spec.method](spec.path, async (c) => {
       try {
-        requireToken(c, token);
+        // 401 comes before any parsing; the policy sees the request's raw fields, so a caller outside the workspace
+        // learns nothing from validation errors either.
+        const principal = await gate.authenticate(c.req.header('authorization'));
         const raw = spec.method === 'get' ? queryObject(c) : await jsonBody(c);
         const params = c.req.param() as Record<string, string>;
         const merged = Object.keys(params).length > 0 && raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? { ...raw, ...params } : raw;
-        return c.json(await handler(parseRequest(name, merged), c));
+        await authorizeMlflow(c, gate, principal, MLFLOW_POLICY[name], merged);
+        const answer = await handler(parseRequest(name, merged), c);
+        const cutList = MLFLOW_LIST_CUTS[name];
+        return c.json(cutList ? await cutList(gate, principal, answer as Record<string, unknown>) : answer);
       } catch (error) {
         return mlflowErrorResponse(c, error, onError);
       }

@@ -20,6 +20,7 @@ import {
   isWellFormedUpdate,
   type SyncError,
 } from '@runtrail/core/sync';
+import { SYNC_FORBIDDEN_CLOSE, updateChangesDoc, type SyncGrant } from '../auth/sync-access';
 import type { DocManager } from './docs';
 
 /** Path prefix of sync sockets; the rest of the path is the experiment id (which is also the doc name). */
@@ -28,8 +29,11 @@ export const SYNC_PATH_PREFIX = '/api/v1/sync/';
 /** Options of `attachSyncServer`. */
 export interface SyncServerOptions {
   docs: DocManager;
-  /** Decides whether an upgrade request may sync (token in `Authorization: Bearer` or `?token=`). */
-  authenticate(request: IncomingMessage): boolean;
+  /**
+   * Decides whether an upgrade request may sync `docName` (token in `Authorization: Bearer` or `?token=`): a grant
+   * (true = may read and write), or the status to refuse with (false = 401).
+   */
+  authenticate(request: IncomingMessage, docName: string): SyncAccess | Promise<SyncAccess>;
   /** Whether the experiment exists; unknown experiments get 404. Without it every id is accepted. */
   docExists?(docName: string): Promise<boolean>;
   /** Interval of the ping that drops dead peers (ms, default 30 000). */
@@ -37,6 +41,9 @@ export interface SyncServerOptions {
   /** Told about connections closed by a server-side failure (for logs). */
   onError?(docName: string, error: unknown): void;
 }
+
+/** The answer of `authenticate`. */
+export type SyncAccess = boolean | SyncGrant | { refuse: 401 | 404; reason: string };
 
 /** Handle of an attached sync server. */
 export interface SyncServer {
@@ -46,6 +53,8 @@ export interface SyncServer {
   connectionCount(): number;
   /** Closes every connection with this code and reason (clients reconnect unless the code says otherwise). */
   closeAll(code: number, reason: string): void;
+  /** Closes the connections made with this API token (it was revoked); returns how many. */
+  closeToken(tokenId: string, code: number, reason: string): number;
 }
 
 const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 404: 'Not Found', 500: 'Internal Server Error' };
@@ -87,6 +96,7 @@ class SyncConnection {
     readonly socket: WebSocket,
     private readonly docName: string,
     private readonly options: SyncServerOptions,
+    readonly grant: SyncGrant,
   ) {
     const { docs } = options;
     // Subscribe before the first step 2 is computed: any update is then either in that step 2 or broadcast.
@@ -139,7 +149,16 @@ class SyncConnection {
     }
     // Checked here so garbage never reaches the shared doc (a failed apply reloads it for everyone).
     if (!isWellFormedUpdate(message.update)) throw new SyncProtocolError('malformed update');
-    await docs.applyRemoteUpdate(this.docName, message.update, this);
+    // A read-only connection's step 2 (and any echo) carries nothing new; anything else is a write it may not make.
+    if (!this.grant.canWrite) {
+      if (await docs.read(this.docName, (doc) => updateChangesDoc(doc, message.update))) {
+        const reason = 'this token may read this experiment but not write to it (needs the editor role)';
+        this.close(SYNC_FORBIDDEN_CLOSE, reason, { code: 'unauthorized', message: reason });
+        return;
+      }
+    } else {
+      await docs.applyRemoteUpdate(this.docName, message.update, this);
+    }
     if (message.step === 'step2') this.send(encodeSynced());
   }
 
@@ -170,14 +189,17 @@ export function attachSyncServer(server: Server, options: SyncServerOptions): Sy
       const docName = parseSyncPath(request.url);
       if (closing) return rejectUpgrade(socket, 404, 'sync server closed');
       if (docName === null) return rejectUpgrade(socket, 404, 'not a sync path');
-      if (!options.authenticate(request)) return rejectUpgrade(socket, 401, 'missing or invalid token');
+      const access = await options.authenticate(request, docName);
+      if (access === false) return rejectUpgrade(socket, 401, 'missing or invalid token');
+      if (typeof access === 'object' && 'refuse' in access) return rejectUpgrade(socket, access.refuse, access.reason);
+      const grant: SyncGrant = access === true ? { canWrite: true } : access;
       if (options.docExists && !(await options.docExists(docName))) {
         return rejectUpgrade(socket, 404, `experiment ${docName} not found`);
       }
       if (closing || socket.destroyed) return void socket.destroy();
       wss.handleUpgrade(request, socket, head, (ws) => {
         socket.off('error', onEarlyError);
-        const connection = new SyncConnection(ws, docName, options);
+        const connection = new SyncConnection(ws, docName, options, grant);
         connections.add(connection);
         void connection.done.then(() => connections.delete(connection));
       });
@@ -209,6 +231,11 @@ export function attachSyncServer(server: Server, options: SyncServerOptions): Sy
   return {
     connectionCount: () => connections.size,
     closeAll,
+    closeToken(tokenId, code, reason) {
+      const matching = [...connections].filter((c) => c.grant.tokenId === tokenId);
+      for (const connection of matching) connection.close(code, reason);
+      return matching.length;
+    },
     close() {
       closed ??= (async () => {
         closing = true;
