@@ -1,6 +1,5 @@
 /**
- * Cross-node fan-out of doc updates when several backend nodes share one PostgreSQL (see the
- * decision "cross-node fan-out" in docs/decisions/).
+ * Cross-node fan-out of doc updates when several backend nodes share one PostgreSQL (docs/decisions/0023).
  *
  * Every write transaction that stores a doc update also runs `pg_notify(DOC_UPDATES_CHANNEL, '<seq> <doc>')`, which
  * PostgreSQL delivers to every listening connection when (and only if) the transaction commits. Each node keeps one
