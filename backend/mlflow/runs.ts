@@ -13,7 +13,6 @@ import {
   finishRun,
   getRunMap,
   mergeMetricSummaries,
-  readParams,
   readRun,
   renameRun,
   writeParams,
@@ -47,6 +46,8 @@ const runIdOf = (req: { run_id?: string | undefined; run_uuid?: string | undefin
 /** Run access and writes shared by the MLflow run and artifact routes. */
 export class MlflowRuns {
   private readonly redactor = createRedactor();
+  /** Experiment of recently written runs (it never changes), so a write need not read the run's record first. */
+  private readonly experimentOf = new Map<string, string>();
 
   constructor(private readonly ctx: ApiContext) {}
 
@@ -59,9 +60,18 @@ export class MlflowRuns {
 
   /** Runs `fn` on the run's map in its experiment doc; `active` refuses deleted runs as MLflow does. */
   async mutate<T>(runId: string, fn: (run: Y.Map<unknown>, tx: StoreTx, doc: Y.Doc) => Promise<T> | T, active = true): Promise<T> {
-    const found = await this.get(runId);
-    if (active && isDeleted(found)) throw invalidParameter(`The run ${runId} must be in the 'active' state. Current state is deleted.`);
-    return this.ctx.docs.mutate(found.experimentId, (doc, tx) => {
+    let experimentId = this.experimentOf.get(runId);
+    if (experimentId === undefined || !(await this.ctx.docs.read(experimentId, (doc) => getRunMap(doc, runId) !== undefined))) {
+      const found = await this.get(runId);
+      experimentId = found.experimentId;
+      if (this.experimentOf.size >= EXPERIMENT_CACHE_SIZE) this.experimentOf.delete(this.experimentOf.keys().next().value!);
+      this.experimentOf.set(runId, experimentId);
+    }
+    if (active) {
+      const deleted = await this.ctx.docs.read(experimentId, (doc) => lifecycleTag(getRunMap(doc, runId)) === 'deleted');
+      if (deleted) throw invalidParameter(`The run ${runId} must be in the 'active' state. Current state is deleted.`);
+    }
+    return this.ctx.docs.mutate(experimentId, (doc, tx) => {
       const map = getRunMap(doc, runId);
       if (!map) throw doesNotExist(`Run with id=${runId} not found`);
       return fn(map, tx, doc);
@@ -82,10 +92,9 @@ export class MlflowRuns {
       .map((p) => this.redactor.redactParam({ key: p.key, value: p.value, origin: 'mlflow' }))
       .filter((p): p is Param => p !== null);
     await this.mutate(runId, async (run, tx, doc) => {
-      const existing = readParams(run);
       const seen = new Map<string, string>();
       for (const p of params) {
-        const before = existing.get(p.key);
+        const before = storedParam(run, p.key);
         const old = before ? paramText(before) : seen.get(p.key);
         if (old !== undefined && old !== p.value) {
           throw invalidParameter(
@@ -103,6 +112,20 @@ export class MlflowRuns {
       });
     });
   }
+}
+
+/** Runs whose experiment `MlflowRuns` remembers. */
+const EXPERIMENT_CACHE_SIZE = 10_000;
+
+/** One stored param of a run's map, without reading the others (a run may hold thousands). */
+function storedParam(run: Y.Map<unknown>, key: string): Param | undefined {
+  const value = (run.get('params') as Y.Map<Omit<Param, 'key'>> | undefined)?.get(key);
+  return value ? { key, ...value } : undefined;
+}
+
+/** The value of a run map's MLflow lifecycle tag (undefined for a missing run or tag). */
+function lifecycleTag(run: Y.Map<unknown> | undefined): string | undefined {
+  return (run?.get('tags') as Y.Map<string> | undefined)?.get(LIFECYCLE_TAG);
 }
 
 function sourceOf(tags: { key: string; value: string }[]): RunSource {

@@ -258,6 +258,7 @@ for (const adapter of ADAPTERS) {
         const found = async (filter: SearchRunsRequest['filter']) => ids((await store.searchRuns(search({ filter }))).items);
         expect(await found([{ field: 'params.opt', op: '=', value: 'adam' }])).toEqual([]);
         expect(await found([{ field: 'tags.team', op: '=', value: 'Vision' }])).toEqual([]);
+        expect(await found([{ field: 'metrics.acc', op: '>', value: 0.5 }])).toEqual(['r4', 'r2']);
         expect(await found([{ field: 'params.lr', op: '=', value: 5 }])).toEqual(['r1']);
         expect((await store.getRun('r1'))?.params).toEqual([{ key: 'lr', value: 5, origin: 'explicit' }]);
       });
