@@ -7,3 +7,5 @@ export * from './client';
 export * from './history';
 export * from './outbox';
 export * from './delivery';
+/** User edits of run notes and tags (minimal note deltas, validated and redacted tags). */
+export * from './edit';

@@ -1,6 +1,8 @@
 /**
  * The left-sidebar Runs panel: packages/ui's run table over the current notebook's experiment doc (live),
  * a run's detail on open, and compare of the selected runs. Metric series come from the backend on demand.
+ * Note and tag edits in the detail go into the experiment doc (core/sync edit functions); the service's
+ * SyncClient ships them, or they wait in IndexedDB while offline.
  */
 import type { INotebookTracker } from '@jupyterlab/notebook';
 import { historyIcon } from '@jupyterlab/ui-components';
@@ -8,7 +10,7 @@ import { Widget } from '@lumino/widgets';
 import type * as Y from 'yjs';
 import { diffMany, diffRuns } from '@runtrail/core/diff';
 import type { Run } from '@runtrail/core/schema';
-import { getRunMap, readCellExecutions, readRun, runsMap } from '@runtrail/core/sync';
+import { RunEditError, applyNoteEdit, deleteRunTag, getRunMap, readCellExecutions, readRun, runsMap, setRunTag } from '@runtrail/core/sync';
 import {
   defineRuntrailElements,
   installJupyterLabThemeBridge,
@@ -88,6 +90,9 @@ export class RunsPanel extends Widget {
     this.table.addEventListener('rt-compare', (e) => this.compareRuns(e.detail.runIds));
     this.node.addEventListener('rt-request-series', (e) => void this.loadSeries(e.detail.runId, e.detail.key));
     this.node.addEventListener('rt-copy-run-id', (e) => void navigator.clipboard?.writeText(e.detail.runId));
+    this.detail.addEventListener('rt-edit-note', (e) => this.edit((doc) => applyNoteEdit(doc, e.detail.runId, e.detail.previousText, e.detail.nextText)));
+    this.detail.addEventListener('rt-set-tag', (e) => this.edit((doc) => setRunTag(doc, e.detail.runId, e.detail.key, e.detail.value, service.redactor)));
+    this.detail.addEventListener('rt-delete-tag', (e) => this.edit((doc) => deleteRunTag(doc, e.detail.runId, e.detail.key)));
     this.table.addEventListener('rt-selection-change', () => this.updateTargetButton());
     // Runs before JupyterLab's document-level listener opens the context menu, so its commands see the run.
     this.node.addEventListener('contextmenu', (e) => (this.pointedRunId = runIdInPath(e.composedPath())));
@@ -165,6 +170,17 @@ export class RunsPanel extends Widget {
     this.detail.executions = readCellExecutions(map);
     this.detail.series = {};
     this.showView('detail');
+  }
+
+  /** Applies a note or tag edit to the shown experiment's doc; a refused edit is reported, never half-applied. */
+  private edit(apply: (doc: Y.Doc) => unknown): void {
+    if (!this.doc) return this.service.report('runtrail: this run is not in an open experiment, so it cannot be edited');
+    try {
+      apply(this.doc);
+    } catch (error) {
+      if (!(error instanceof RunEditError)) throw error;
+      this.service.report(`runtrail: ${error.message}`);
+    }
   }
 
   private compareRuns(runIds: string[]): void {

@@ -13,6 +13,9 @@ describe('messageFromEvent', () => {
       'rt-copy-run-id': { runId: 'r1' },
       'rt-columns-change': { columns: ['started'] },
       'rt-refresh': {},
+      'rt-edit-note': { runId: 'r1', previousText: 'a', nextText: 'ab' },
+      'rt-set-tag': { runId: 'r1', key: 'stage', value: 'review' },
+      'rt-delete-tag': { runId: 'r1', key: 'stage' },
     } as const;
     expect(Object.keys(details).sort()).toEqual([...RUNTRAIL_EVENTS].sort());
     for (const type of RUNTRAIL_EVENTS) {

@@ -13,7 +13,7 @@ import { announceThemeChange } from './theme/watch';
 
 /** The ViewToHost message a component event stands for. */
 export function messageFromEvent<K extends RuntrailEventName>(type: K, detail: RuntrailEventDetail[K]): ViewToHost {
-  const d = detail as Partial<{ runId: string; runIds: string[]; key: string; columns: string[] }>;
+  const d = detail as Partial<{ runId: string; runIds: string[]; key: string; columns: string[]; value: string; previousText: string; nextText: string }>;
   switch (type) {
     case 'rt-open-run':
       return { type: 'open-run', runId: d.runId! };
@@ -27,6 +27,12 @@ export function messageFromEvent<K extends RuntrailEventName>(type: K, detail: R
       return { type: 'request-series', runId: d.runId!, key: d.key! };
     case 'rt-copy-run-id':
       return { type: 'copy-run-id', runId: d.runId! };
+    case 'rt-edit-note':
+      return { type: 'edit-note', runId: d.runId!, previousText: d.previousText!, nextText: d.nextText! };
+    case 'rt-set-tag':
+      return { type: 'set-tag', runId: d.runId!, key: d.key!, value: d.value! };
+    case 'rt-delete-tag':
+      return { type: 'delete-tag', runId: d.runId!, key: d.key! };
     default:
       return { type: 'refresh' };
   }

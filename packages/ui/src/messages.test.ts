@@ -66,6 +66,9 @@ describe('parseViewToHost', () => {
       { type: 'request-series', runId: 'ra', key: 'val/acc' },
       { type: 'refresh' },
       { type: 'copy-run-id', runId: 'ra' },
+      { type: 'edit-note', runId: 'ra', previousText: 'baseline', nextText: 'baseline, tuned' },
+      { type: 'set-tag', runId: 'ra', key: 'stage', value: 'review' },
+      { type: 'delete-tag', runId: 'ra', key: 'stage' },
     ];
     expect(messages.map((m) => m.type).sort()).toEqual([...VIEW_TO_HOST_TYPES].sort());
     for (const m of messages) expect(ok(parseViewToHost(m))).toEqual(m);
@@ -79,6 +82,11 @@ describe('parseViewToHost', () => {
     expect(parseViewToHost({ type: 'open-run' }).ok).toBe(false);
     expect(parseViewToHost({ type: 'show-runs', runs: [] })).toMatchObject({ ok: false, error: expect.stringContaining('unknown type') });
     expect(parseViewToHost(42)).toMatchObject({ ok: false });
+    const longNote = parseViewToHost({ type: 'edit-note', runId: 'ra', previousText: '', nextText: 'x'.repeat(100_001) });
+    expect(!longNote.ok && longNote.error).toBe('view-to-host "edit-note": nextText: a note must be at most 100000 characters');
+    expect(parseViewToHost({ type: 'set-tag', runId: 'ra', key: 'k' }).ok).toBe(false);
+    const badDelete = parseViewToHost({ type: 'delete-tag', runId: 'ra', key: 'a*b' });
+    expect(!badDelete.ok && badDelete.error).toMatch(/^view-to-host "delete-tag": key: may contain only/);
   });
   it('lists the types of both directions', () => {
     expect(HOST_TO_VIEW_TYPES).toEqual(['show-runs', 'show-run', 'show-compare', 'series', 'theme-changed', 'error']);

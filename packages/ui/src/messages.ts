@@ -6,12 +6,13 @@
  *
  *   host → view: show-runs | show-run | show-compare | series | theme-changed | error
  *   view → host: ready | open-run | compare | selection-change | columns-change | request-series | refresh | copy-run-id
+ *                | edit-note | set-tag | delete-tag
  *
  * A view posts `ready` once it listens; the host answers with what to show.
  */
 import { z } from 'zod';
 import { CompareTable, RunDiff } from '@runtrail/core/diff';
-import { CellExecution, EntityId, Key, Run } from '@runtrail/core/schema';
+import { CellExecution, EntityId, Key, LIMITS, Run } from '@runtrail/core/schema';
 
 /** One point of a metric series, as the metric-history endpoint returns it. */
 export const SeriesPointMessage = z.object({ step: z.number().int().nonnegative(), value: z.number() });
@@ -45,6 +46,9 @@ export const HostToView = z.discriminatedUnion('type', [
 ]);
 export type HostToView = z.infer<typeof HostToView>;
 
+/** A note as an editor holds it (bounded so one message cannot carry an unbounded text). */
+const NoteText = z.string().max(100_000, 'a note must be at most 100000 characters');
+
 /** Everything a view can ask of its host. */
 export const ViewToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
@@ -55,6 +59,14 @@ export const ViewToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('request-series'), runId: EntityId, key: Key }),
   z.object({ type: z.literal('refresh') }),
   z.object({ type: z.literal('copy-run-id'), runId: EntityId }),
+  /** The user edited a run's note: the text the editor showed before and after (the host applies a minimal delta). */
+  z.object({ type: z.literal('edit-note'), runId: EntityId, previousText: NoteText, nextText: NoteText }),
+  /**
+   * The user set a tag. Only bounded here: the host checks key and value with the Tag schema (core/sync
+   * setRunTag) and answers a bad one with an `error` naming the rule, which the view shows by the tag form.
+   */
+  z.object({ type: z.literal('set-tag'), runId: EntityId, key: z.string().max(10 * LIMITS.maxKeyLength), value: z.string().max(10 * LIMITS.maxTagValueLength) }),
+  z.object({ type: z.literal('delete-tag'), runId: EntityId, key: Key }),
 ]);
 export type ViewToHost = z.infer<typeof ViewToHost>;
 

@@ -2,7 +2,7 @@
  * The run history the views show: every experiment of the connected server as a Y.Doc, loaded from the
  * offline cache first, listed over REST, then kept live by one SyncClient per experiment. A run written to
  * the server (REST, MLflow, another client) arrives through its experiment's doc and fires `onDidChange`.
- * The extension only reads these docs; it never edits them.
+ * The extension edits them only for the user's note and tag edits (`editRun`); everything else it reads.
  */
 import * as Y from 'yjs';
 import { RuntrailApiError, RuntrailClient } from '@runtrail/core/client';
@@ -157,6 +157,19 @@ export class RunHistory {
       if (map) return { run: readRun(map), executions: readCellExecutions(map) };
     }
     return null;
+  }
+
+  /**
+   * Applies a user edit (note, tags) to the doc holding `runId`: its SyncClient ships it, and the offline cache
+   * keeps it until the server has it. Returns false when no doc holds the run.
+   */
+  editRun(runId: string, apply: (doc: Y.Doc) => void): boolean {
+    for (const open of this.docs.values()) {
+      if (!getRunMap(open.doc, runId)) continue;
+      apply(open.doc);
+      return true;
+    }
+    return false;
   }
 
   /** The full series of one metric of a run, from the server (series are never in the docs). */

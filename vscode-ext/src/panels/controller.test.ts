@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { HostToView } from '@runtrail/ui/messages';
 import { RuntrailApiError } from '@runtrail/core/client';
+import { createExperimentDoc, createRun, getRunMap, readRun } from '@runtrail/core/sync';
 import type { RunWithCells, SeriesPoint } from '../history/history';
 import { testMetric, testRun } from '../test-data';
 import { PanelController, autoChartKeys, panelTitle, type PanelHost } from './controller';
@@ -25,6 +26,7 @@ function fakeHost(runs: Record<string, RunWithCells>, series: (runId: string, ke
     openRun: (id) => void calls.push(`open ${id}`),
     compare: (ids) => void calls.push(`compare ${ids.join(',')}`),
     copyRunId: (id) => void calls.push(`copy ${id}`),
+    editRun: () => false,
     log: (line) => void calls.push(`log ${line}`),
   };
   return { host, posted, calls };
@@ -140,5 +142,53 @@ describe('autoChartKeys and panelTitle', () => {
 
   it('names unknown runs by id', () => {
     expect(panelTitle(runSubject('0123456789abcdef'), [null])).toBe('Run 89abcdef');
+  });
+});
+
+describe('PanelController edits', () => {
+  /** A host over one real experiment doc, as RunHistory holds it. */
+  function docHost() {
+    const doc = createExperimentDoc();
+    createRun(doc, { id: 'r1', experimentId: 'e1', name: 'r', startTime: 1, source: { kind: 'script', path: 'x.py' }, parentRunId: null, environment: null });
+    const { host, posted } = fakeHost({}, async () => []);
+    host.findRun = (id) => {
+      const map = getRunMap(doc, id);
+      return map ? { run: readRun(map), executions: [] } : null;
+    };
+    host.editRun = (id, apply) => {
+      if (!getRunMap(doc, id)) return false;
+      apply(doc);
+      return true;
+    };
+    const panel = new PanelController(runSubject('r1'), host);
+    panel.handle({ type: 'ready' });
+    return { doc, panel, posted, run: () => readRun(getRunMap(doc, 'r1')!) };
+  }
+
+  it('applies note and tag edits from the view to the experiment doc', () => {
+    const { panel, run } = docHost();
+    panel.handle({ type: 'edit-note', runId: 'r1', previousText: '', nextText: 'first try' });
+    panel.handle({ type: 'edit-note', runId: 'r1', previousText: 'first try', nextText: 'first good try' });
+    panel.handle({ type: 'set-tag', runId: 'r1', key: 'stage', value: 'review' });
+    expect(run().note).toBe('first good try');
+    expect(run().tags).toEqual([{ key: 'stage', value: 'review' }]);
+    panel.handle({ type: 'delete-tag', runId: 'r1', key: 'stage' });
+    expect(run().tags).toEqual([]);
+  });
+
+  it('answers a refused edit with an error naming the rule, and changes nothing', () => {
+    const { panel, posted, run } = docHost();
+    panel.handle({ type: 'set-tag', runId: 'r1', key: 'bad*key', value: 'v' });
+    expect(posted.at(-1)).toMatchObject({ type: 'error', message: expect.stringMatching(/^tag key: may contain only/) });
+    panel.handle({ type: 'edit-note', runId: 'gone', previousText: '', nextText: 'x' });
+    expect(posted.at(-1)).toEqual({ type: 'error', message: 'Run gone is not in the history, so it cannot be edited.' });
+    expect(run().tags).toEqual([]);
+    expect(run().note).toBe('');
+  });
+
+  it('redacts secret tag values', () => {
+    const { panel, run } = docHost();
+    panel.handle({ type: 'set-tag', runId: 'r1', key: 'db_password', value: 'hunter2' });
+    expect(run().tags).toEqual([{ key: 'db_password', value: '[redacted]' }]);
   });
 });

@@ -1,11 +1,16 @@
 /**
  * The logic of one run or compare panel, without VS Code: answers the view's messages (each parsed with the
  * zod contract of packages/ui), sends what to show, loads metric series for the charts, and re-sends when
- * the history changed. The platform layer only moves messages between this and a WebviewPanel.
+ * the history changed. Note and tag edits from the view are applied to the experiment doc that holds the run
+ * (core/sync edit functions), whose SyncClient ships them. The platform layer only moves messages between this
+ * and a WebviewPanel.
  */
 import { RuntrailApiError } from '@runtrail/core/client';
+import { createRedactor, type Redactor } from '@runtrail/core/capture';
 import { diffMany, diffRuns } from '@runtrail/core/diff';
 import type { Run } from '@runtrail/core/schema';
+import { RunEditError, applyNoteEdit, deleteRunTag, setRunTag } from '@runtrail/core/sync';
+import type * as Y from 'yjs';
 import { parseViewToHost, type HostToView } from '@runtrail/ui/messages';
 import type { RunWithCells, SeriesPoint } from '../history/history';
 import { runLabel } from '../model/tree';
@@ -21,6 +26,8 @@ export interface PanelHost {
   openRun(runId: string): void;
   compare(runIds: string[]): void;
   copyRunId(runId: string): void;
+  /** Applies an edit to the experiment doc holding `runId`; false when no doc holds it. */
+  editRun(runId: string, apply: (doc: Y.Doc) => void): boolean;
   log(line: string): void;
 }
 
@@ -81,6 +88,8 @@ export class PanelController {
   constructor(
     readonly subject: PanelSubject,
     private readonly host: PanelHost,
+    /** Redacts tag values the user sets, as captured tags are. */
+    private readonly redactor: Redactor = createRedactor(),
   ) {}
 
   /** Handles a raw message from the webview; malformed ones are logged and ignored. */
@@ -112,9 +121,27 @@ export class PanelController {
       case 'copy-run-id':
         this.host.copyRunId(message.runId);
         return;
+      case 'edit-note':
+        return this.edit(message.runId, (doc) => void applyNoteEdit(doc, message.runId, message.previousText, message.nextText));
+      case 'set-tag':
+        return this.edit(message.runId, (doc) => void setRunTag(doc, message.runId, message.key, message.value, this.redactor));
+      case 'delete-tag':
+        return this.edit(message.runId, (doc) => void deleteRunTag(doc, message.runId, message.key));
       case 'selection-change':
       case 'columns-change':
         return;
+    }
+  }
+
+  /** Applies a user edit; a refused one (bad tag, unknown run) is shown in the view and changes nothing. */
+  private edit(runId: string, apply: (doc: Y.Doc) => void): void {
+    try {
+      if (!this.host.editRun(runId, apply)) {
+        this.host.post({ type: 'error', message: `Run ${runId} is not in the history, so it cannot be edited.` });
+      }
+    } catch (error) {
+      if (!(error instanceof RunEditError)) throw error;
+      this.host.post({ type: 'error', message: error.message });
     }
   }
 

@@ -85,6 +85,7 @@ export class RunPanels implements vscode.Disposable {
       openRun: (runId) => this.show({ view: 'run', runIds: [runId] }),
       compare: (runIds) => this.show({ view: 'compare', runIds }),
       copyRunId: (runId) => this.actions.copyRunId(runId),
+      editRun: (runId, apply) => this.history.editRun(runId, apply),
       log: (line) => this.actions.log(line),
     });
     this.open.set(key, { panel, controller });

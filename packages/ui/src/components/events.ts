@@ -19,6 +19,12 @@ export interface RuntrailEventDetail {
   'rt-columns-change': { columns: string[] };
   /** The user asked for fresh data. */
   'rt-refresh': Record<string, never>;
+  /** The user edited a run's note (after a typing pause): the text before and after. */
+  'rt-edit-note': { runId: string; previousText: string; nextText: string };
+  /** The user set a run tag (key already checked against the Tag schema by the view). */
+  'rt-set-tag': { runId: string; key: string; value: string };
+  /** The user removed a run tag. */
+  'rt-delete-tag': { runId: string; key: string };
 }
 
 /** Names of all component events. */
@@ -33,6 +39,9 @@ export const RUNTRAIL_EVENTS: readonly RuntrailEventName[] = [
   'rt-copy-run-id',
   'rt-columns-change',
   'rt-refresh',
+  'rt-edit-note',
+  'rt-set-tag',
+  'rt-delete-tag',
 ];
 
 /** Fires a component event from `target`. */

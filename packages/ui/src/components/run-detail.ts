@@ -1,9 +1,10 @@
 /**
  * `<rt-run-detail>`: everything about one run: header, params, metrics (with a chart per metric whose
  * series the host provided; a button asks the host for the others), executed cells, data snapshots,
- * environment, artifacts and the note.
+ * environment, artifacts, and the note and tags, which the user edits (the host applies the edits to the
+ * shared experiment doc and shows the result, including other people's edits, through `run`).
  */
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import type { CellExecution, Run } from '@runtrail/core/schema';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { ChartSeries } from '../model/chart';
@@ -13,6 +14,8 @@ import { formatDuration, formatTimestamp, formatValue, runDurationMs } from '../
 import { themeStyles } from '../theme/styles';
 import { emit } from './events';
 import { statusIcon } from './parts';
+import { annotationStyles, noteEditor, tagProblem, tagsEditor } from './run-detail-annotations';
+import { NoteDraft } from './run-detail-note';
 import { artifactsSection, cellsSection, dataSection, environmentSection, section } from './run-detail-sections';
 
 /** Styles of the detail view and of its sections. */
@@ -89,9 +92,6 @@ const detailStyles = css`
   table.packages {
     max-width: 40em;
   }
-  .note {
-    white-space: pre-wrap;
-  }
 `;
 
 /** The run detail element. Set `run`; optionally `executions` and `series` (metric key → points). */
@@ -100,9 +100,10 @@ export class RtRunDetail extends LitElement {
     run: { attribute: false },
     executions: { attribute: false },
     series: { attribute: false },
+    tagError: { state: true },
   };
 
-  static override styles = [themeStyles, detailStyles];
+  static override styles = [themeStyles, detailStyles, annotationStyles];
 
   /** The run to show; nothing renders without one. */
   declare run: Run | null;
@@ -110,6 +111,14 @@ export class RtRunDetail extends LitElement {
   declare executions: CellExecution[];
   /** Metric series by key, for the charts; keys without a series show their summary only. */
   declare series: Record<string, SeriesPoint[]>;
+
+  /** Why the last tag the user tried to set was refused (shown by the tag form). */
+  declare tagError: string;
+
+  /** The note editor's draft: debounced edits out, remote notes in. */
+  private readonly noteDraft = new NoteDraft((runId, previousText, nextText) =>
+    emit(this, 'rt-edit-note', { runId, previousText, nextText }),
+  );
 
   /** Chart inputs by series array, so a re-render with the same series does not redraw the chart. */
   private chartInputs = new WeakMap<readonly SeriesPoint[], ChartSeries[]>();
@@ -119,14 +128,56 @@ export class RtRunDetail extends LitElement {
     this.run = null;
     this.executions = [];
     this.series = {};
+    this.tagError = '';
   }
+
+  override disconnectedCallback(): void {
+    this.noteDraft.flush();
+    super.disconnectedCallback();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    const previous = changed.get('run') as Run | null | undefined;
+    if (previous && this.run && previous.id !== this.run.id) this.tagError = '';
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (!changed.has('run') || !this.run) return;
+    const editor = this.renderRoot.querySelector<HTMLTextAreaElement>('textarea.note-editor');
+    if (!editor) return;
+    const next = this.noteDraft.show(this.run.id, this.run.note, editor);
+    if (!next) return;
+    editor.value = next.value;
+    if (this.shadowRoot?.activeElement === editor) editor.setSelectionRange(next.selectionStart, next.selectionEnd);
+  }
+
+  private readonly onNoteInput = (e: Event) => this.noteDraft.input((e.target as HTMLTextAreaElement).value);
+  private readonly onNoteBlur = () => this.noteDraft.flush();
+
+  private readonly onTagSubmit = (e: SubmitEvent) => {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const key = (form.elements.namedItem('key') as HTMLInputElement).value.trim();
+    const value = (form.elements.namedItem('value') as HTMLInputElement).value;
+    const problem = tagProblem(key, value);
+    this.tagError = problem ?? '';
+    if (problem || !this.run) return;
+    emit(this, 'rt-set-tag', { runId: this.run.id, key, value });
+    form.reset();
+    (form.elements.namedItem('key') as HTMLInputElement).focus();
+  };
+
+  private readonly onTagRemove = (key: string) => {
+    if (this.run) emit(this, 'rt-delete-tag', { runId: this.run.id, key });
+  };
 
   protected override render() {
     const run = this.run;
     if (!run) return html`<p class="muted">No run selected.</p>`;
     return html`${this.renderHeader(run)} ${this.renderParams(run)} ${this.renderMetrics(run)} ${cellsSection(this.executions)}
     ${dataSection(run.snapshots)} ${environmentSection(run.environment)} ${artifactsSection(run.artifacts)}
-    ${section('note', 'Note', '', run.note ? html`<p class="note">${run.note}</p>` : html`<p class="muted">No note.</p>`)}`;
+    ${section('tags', 'Tags', String(run.tags.length), tagsEditor(run, this.tagError, this.onTagRemove, this.onTagSubmit))}
+    ${section('note', 'Note', '', noteEditor(this.onNoteInput, this.onNoteBlur))}`;
   }
 
   private renderHeader(run: Run) {
