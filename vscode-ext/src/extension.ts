@@ -15,6 +15,7 @@ import { modelCommands } from './platform/models-commands';
 import { createModelsView, type ModelsTreeProvider } from './platform/models-view';
 import { registerNotebooks, type NotebookCaptureApi } from './platform/notebooks';
 import { RunPanels } from './platform/panels';
+import { registerPipelineCommands } from './platform/pipeline';
 import { copyRunId, pickRuns, promptForServer, warn } from './platform/prompts';
 import { Settings } from './platform/settings';
 import { ConnectionStatusBar } from './platform/status';
@@ -125,6 +126,7 @@ export function activate(context: vscode.ExtensionContext): RuntrailExtensionApi
   const notebooks = registerNotebooks(context, { settings, log });
   activeNotebooks = notebooks;
   context.subscriptions.push(statusBar.trackPendingUploads(notebooks.store.outbox));
+  registerPipelineCommands(context, { settings, log });
 
   void connect();
   return { history, settings, panels, runsTree: runsView.provider, models, modelsTree: modelsView.provider, statusBar, notebooks, connected: () => connecting };
