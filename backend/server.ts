@@ -94,8 +94,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     onInvalidRun: (doc, runId, problem) => log(`sync: run ${runId} in ${doc} not indexed: ${problem}`),
     onCompactError: (doc, error) => log(`sync: compacting ${doc} failed (its updates stay stored): ${String(error)}`),
   });
-  // Several nodes on one PostgreSQL hear of each other's doc updates (SQLite has one node: nothing to hear).
-  const fanout = options.db === undefined ? null : await startDocFanout(options.db, docs, { onError: (error) => log(`fanout: ${error.message}`) });
+  // Several nodes on one PostgreSQL hear of each other's doc updates and token revocations (SQLite: one node).
+  const fanout =
+    options.db === undefined
+      ? null
+      : await startDocFanout(options.db, docs, { revocations: auth, onError: (error) => log(`fanout: ${error.message}`) });
   const app = createApp({
     store,
     docs,

@@ -6,6 +6,10 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRun, getRunMap, readRun, writeTags } from '@runtrail/core/sync';
+import { AuthGate } from '../auth/gate';
+import { postgresSqlClient } from '../auth/sql';
+import { sqlAuthStore } from '../auth/store';
+import type { AuthStore } from '../auth/port';
 import { openPostgresStore } from '../store/postgres';
 import { startTestPostgres, type TestPostgres } from '../store/postgres/test-server';
 import type { Store } from '../store/port';
@@ -24,6 +28,8 @@ interface Node {
   store: Store;
   docs: DocManager;
   fanout: DocFanout | null;
+  auth: AuthGate;
+  authStore: AuthStore;
 }
 const open: Node[] = [];
 afterEach(async () => {
@@ -31,6 +37,7 @@ afterEach(async () => {
     await node.fanout?.close();
     await node.fanout?.close();
     await node.docs.dispose();
+    await node.authStore.close();
     await node.store.close();
   }
 });
@@ -38,8 +45,10 @@ afterEach(async () => {
 async function startNode(url: string, options: { fanout?: boolean; compactAfter?: number } = {}): Promise<Node> {
   const store = await openPostgresStore(url);
   const docs = new DocManager(store, { compactAfter: options.compactAfter });
-  const fanout = options.fanout === false ? null : await startDocFanout(url, docs, { minReconnectMs: 300 });
-  const node = { store, docs, fanout };
+  const authStore = sqlAuthStore(postgresSqlClient(url));
+  const auth = new AuthGate({ localToken: 'local-token', store: authStore });
+  const fanout = options.fanout === false ? null : await startDocFanout(url, docs, { minReconnectMs: 300, revocations: auth });
+  const node = { store, docs, fanout, auth, authStore };
   open.push(node);
   return node;
 }
@@ -54,6 +63,19 @@ async function eventually(check: () => Promise<boolean> | boolean, what: string,
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
     await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function terminateListeners(url: string): Promise<number> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    const killed = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()', [
+      FANOUT_APPLICATION_NAME,
+    ]);
+    return killed.rowCount ?? 0;
+  } finally {
+    await admin.end();
   }
 }
 
@@ -100,16 +122,7 @@ describe('doc fan-out between two nodes on one PostgreSQL', () => {
     const [a, b] = [await startNode(url), await startNode(url, { fanout: false })];
     await b.docs.mutate('exp', (doc) => createRun(doc, init('r1')));
     await a.docs.read('exp', () => undefined);
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    try {
-      const killed = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()', [
-        FANOUT_APPLICATION_NAME,
-      ]);
-      expect(killed.rowCount).toBe(1);
-    } finally {
-      await admin.end();
-    }
+    expect(await terminateListeners(url)).toBe(1);
     await eventually(() => !a.fanout!.isListening(), 'the fan-out noticing the dropped connection');
     // Announced while nobody listens on A: lost, and read back once A listens again.
     await setTag(b.docs, 'while', 'down');
@@ -148,5 +161,33 @@ describe('doc fan-out between two nodes on one PostgreSQL', () => {
     // A run "created again" on the stale node is the one that exists, not a second map replacing it.
     const created = await a.docs.mutate('exp', (doc) => createRun(doc, init('r1')));
     expect(created).toBe(false);
+  });
+
+  it('closes a revoked token\'s sockets on the other node, also when it was revoked while that node did not listen', async () => {
+    const url = await server.createDatabase();
+    const [a, b] = [await startNode(url), await startNode(url)];
+    const heardOnA: string[] = [];
+    const heardOnB: string[] = [];
+    a.auth.onTokenRevoked((id) => heardOnA.push(id));
+    b.auth.onTokenRevoked((id) => heardOnB.push(id));
+    const user = await b.authStore.createUser('alice', 1);
+    const token = (id: string) => b.authStore.createToken({ id, userId: user.id, name: id, hash: `hash-${id}`, now: 1, expiresAt: null });
+    await token('t1');
+    await b.authStore.revokeToken('t1', Date.now());
+    b.auth.tokenRevoked('t1');
+    await eventually(() => heardOnA.includes('t1'), 'node A hearing the revocation');
+    await new Promise((r) => setTimeout(r, 200));
+    // Each node heard it once: no echo back to B, no second round on A.
+    expect([heardOnA, heardOnB]).toEqual([['t1'], ['t1']]);
+
+    // Revoked while A's LISTEN connection is down: the announcement is lost, the revocation is read back.
+    await token('t2');
+    expect(await terminateListeners(url)).toBe(2);
+    await eventually(() => !a.fanout!.isListening(), 'A noticing its dropped connection');
+    await b.authStore.revokeToken('t2', Date.now());
+    b.auth.tokenRevoked('t2');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(a.fanout!.isListening()).toBe(false); // announced to nobody on A (it reconnects after 300 ms)
+    await eventually(() => heardOnA.includes('t2'), 'node A hearing the missed revocation after reconnecting');
   });
 });

@@ -42,12 +42,12 @@ afterAll(async () => {
 });
 
 /** A sync client on `node`; `gate.offline` makes its connection attempts fail, as a network outage would. */
-function syncClient(node: BackendProcess, experimentId: string) {
+function syncClient(node: BackendProcess, experimentId: string, token = TOKEN) {
   const doc = createExperimentDoc();
   const gate = { offline: false, socket: null as WebSocket | null };
   const client = new SyncClient({
     doc,
-    url: `${node.url.replace(/^http/, 'ws')}/api/v1/sync/${experimentId}?token=${TOKEN}`,
+    url: `${node.url.replace(/^http/, 'ws')}/api/v1/sync/${experimentId}?token=${token}`,
     createSocket: (target): WebSocketLike => {
       if (gate.offline) throw new Error('network is down');
       gate.socket = new WebSocket(target);
@@ -96,6 +96,17 @@ async function mlflow(node: BackendProcess, path: string, body: unknown): Promis
 }
 
 /** The run as the doc holds it, tags sorted by key (a map's key order is local, not part of its state). */
+/** A request with the local admin token; returns the JSON body after checking the status. */
+async function call(node: BackendProcess, method: string, path: string, body: unknown, status: number): Promise<Record<string, unknown>> {
+  const res = await fetch(`${node.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  expect(res.status, `${method} ${path}: ${await res.clone().text()}`).toBe(status);
+  return (await res.json()) as Record<string, unknown>;
+}
+
 const runOf = (doc: Y.Doc, id: string) => {
   const map = getRunMap(doc, id);
   if (!map) return undefined;
@@ -204,5 +215,27 @@ describe('two backend nodes on one PostgreSQL', () => {
       expect(run.note).toBe(merged.note);
       expect(Object.fromEntries(run.tags.map((t) => [t.key, t.value]))).toEqual(tags);
     }
+  });
+
+  it("a token revoked on node 2 closes its sync socket on node 1 at once", async () => {
+    const [node1, node2] = nodes as [BackendProcess, BackendProcess];
+    await call(node2, 'POST', '/api/v1/auth/users', { name: 'alice' }, 201);
+    await call(node2, 'PUT', '/api/v1/auth/workspaces/default/members/alice', { role: 'editor' }, 200);
+    const { token, secret } = (await call(node2, 'POST', '/api/v1/auth/tokens', { user: 'alice', name: 'laptop' }, 201)) as {
+      token: { id: string };
+      secret: string;
+    };
+    await call(node2, 'POST', '/api/v1/experiments', { id: 'exp-revoke', name: 'revocation' }, 201);
+    const alice = syncClient(node1, 'exp-revoke', secret);
+    await until('alice synced on node 1', () => alice.client.status === 'synced');
+
+    const revoked = performance.now();
+    await call(node2, 'DELETE', `/api/v1/auth/tokens/${token.id}`, undefined, 200);
+    await until('alice cut off on node 1', () => alice.client.status === 'unauthorized');
+    const ms = performance.now() - revoked;
+    console.log(`two nodes: token revoked on node 2 -> its socket on node 1 closed in ${ms.toFixed(1)} ms`);
+    expect(ms).toBeLessThan(BUDGET_MS);
+    const rest = await fetch(`${node1.url}/api/v1/experiments/exp-revoke`, { headers: { authorization: `Bearer ${secret}` } });
+    expect(rest.status).toBe(401);
   });
 });
