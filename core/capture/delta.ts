@@ -83,6 +83,11 @@ export const KernelDelta = z.object({
   snapshots: z.array(KernelSnapshot),
   /** Statistics finished since the previous delta for snapshots reported with `statsPending`. */
   columnStats: z.array(KernelColumnStats).default([]),
+  /**
+   * Large objects whose state was changed again (or deleted) before the helper's background thread, which waits
+   * for the kernel to be idle, fingerprinted it: that execution's state of the object has no snapshot.
+   */
+  superseded: z.array(z.object({ name: z.string(), executionCount: z.number().int().nullable() })).optional(),
   /** Snapshots or statistics still being computed: the frontend asks for another delta once the kernel is idle. */
   pending: z.number().int().nonnegative().default(0),
   artifacts: z.array(KernelArtifact).default([]),

@@ -32,7 +32,7 @@ def check_delta(delta):
     json.dumps(delta, allow_nan=False)
     assert delta["v"] == 1 and isinstance(delta["seq"], int) and delta["seq"] >= 0
     assert set(delta) == {"v", "seq", "cells", "explicitParams", "metrics", "tags", "snapshots", "columnStats",
-                          "pending", "artifacts", "environment", "warnings"}
+                          "superseded", "pending", "artifacts", "environment", "warnings"}
     assert isinstance(delta["pending"], int) and delta["pending"] >= 0
     for key in ("cells", "explicitParams", "metrics", "tags", "snapshots", "columnStats", "artifacts", "warnings"):
         assert isinstance(delta[key], list), key
@@ -63,6 +63,9 @@ def check_delta(delta):
         assert isinstance(snap["sampled"], bool)
         assert all(isinstance(s, int) and s >= 0 for s in snap["shape"]) and len(snap["shape"]) <= 32
         check_columns(snap["columns"])
+    for item in delta["superseded"]:
+        assert set(item) == {"name", "executionCount"} and isinstance(item["name"], str)
+        assert item["executionCount"] is None or isinstance(item["executionCount"], int)
     for stats in delta["columnStats"]:
         assert set(stats) == {"fingerprint", "name", "columns"}
         assert 8 <= len(stats["fingerprint"]) <= 128 and 1 <= len(stats["name"]) <= 1024

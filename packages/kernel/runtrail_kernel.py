@@ -60,6 +60,7 @@ ranges totalling about that many bytes and reported with `sampled: true`.
 
 import ast
 import builtins
+import collections
 import hashlib
 import io
 import json
@@ -74,7 +75,7 @@ import types
 import weakref
 
 FINGERPRINT_VERSION = b"runtrail-fingerprint-1"
-_STATE_VERSION = 2
+_STATE_VERSION = 3
 _KEY_RE = re.compile(r"^[A-Za-z0-9_\-. /:]+$")
 _MAX_KEY = 250
 _MAX_PARAM_JSON = 6000
@@ -98,7 +99,8 @@ _REFERENCED_REHASH_BYTES = 1 << 20
 _STATS_INLINE_BYTES = 64 << 10  # larger objects get their column statistics from the background thread
 _FULL_CHECK_EVERY = 16
 _FULL_CHECK_S = 2.0
-_DEFER_BYTES = 4 << 20  # larger objects that can be protected from writes are fingerprinted in the background
+_DEFER_BYTES = 4 << 20  # larger objects are fingerprinted in the background, once the kernel is idle
+_IDLE_S = 0.05  # the background thread starts after the kernel has run no cell for this long
 _READERS = frozenset(
     "read_csv read_table read_parquet read_json read_excel read_feather read_orc read_pickle read_hdf read_sas "
     "read_stata read_spss read_xml read_fwf read_ipc read_ipc_stream read_avro read_ndjson read_database_uri "
@@ -136,11 +138,16 @@ def _new_state():
         uploads=None,
         start_dir=os.getcwd(),
         cell_epoch=0,
+        last_cell_at=0.0,
         scans=0,
         full_check_at=0.0,
-        stats_jobs=None,
-        stats_pending=0,
+        worker=None,
+        wake=None,
+        stats_jobs=collections.deque(),
+        deferred={},
+        running=0,
         stats_done=[],
+        superseded=[],
     )
 
 
@@ -254,6 +261,7 @@ def _backfill_last_cell(shell):
 def _pre_run_cell(info=None):
     _state.recording = True
     _state.cell_epoch += 1
+    _state.last_cell_at = time.monotonic()
     try:
         _wrap_namespace_open()  # %reset puts IPython's own open back
     except Exception:
@@ -263,6 +271,7 @@ def _pre_run_cell(info=None):
 def _post_run_cell(result=None):
     st = _state
     st.recording = False
+    st.last_cell_at = time.monotonic()
     try:
         info = getattr(result, "info", None)
         if info is None or getattr(info, "silent", False) or not getattr(info, "store_history", True):
@@ -717,13 +726,44 @@ def _bound_names(node, out):
         _bound_names(child, out)
 
 
+_analysis_cache = {}
+_ANALYSIS_CACHE_SIZE = 2048
+_ANALYSIS_CACHE_SOURCE = 100_000
+
+
 def _analyze_cell(source, known_functions=None):
     """Params (name -> JSON value), names written, referenced and possibly mutated, functions defined (with the
-    globals they mutate) and literal file paths of one cell."""
+    globals they mutate) and literal file paths of one cell. Callers must not change what it returns.
+
+    The analysis of a source text is cached (cells are run again and again): everything in it depends on the text
+    alone except what calls of functions defined by earlier cells mutate, which is added from `known_functions`
+    on every call."""
+    cached = _analysis_cache.get(source)
+    if cached is None:
+        cached = _analyze_source(source)
+        if len(source) <= _ANALYSIS_CACHE_SOURCE:
+            if len(_analysis_cache) >= _ANALYSIS_CACHE_SIZE:
+                _analysis_cache.clear()
+            _analysis_cache[source] = cached
+    result, calls = cached
+    if known_functions and calls:
+        extra = set()
+        for name, bases in calls:
+            if name in known_functions and name not in result["functions"]:
+                extra.update(known_functions[name])
+                extra.update(bases)
+        if extra - result["mutated"]:
+            result = dict(result, mutated=result["mutated"] | extra)
+    return result
+
+
+def _analyze_source(source):
+    """(_analyze_cell's result without functions of earlier cells, [(called name, argument bases)] of the calls of
+    plain names that may be such functions)."""
     tree = _parse_cell(source)
     result = {"params": {}, "written": [], "referenced": set(), "mutated": set(), "functions": {}, "paths": []}
     if tree is None:
-        return result
+        return result, []
     params = {}
     written = []
     for stmt in tree.body:
@@ -780,8 +820,13 @@ def _analyze_cell(source, known_functions=None):
             referenced.update(node.names)
         elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
             result["functions"][node.name] = _function_mutations(node)
-    result["mutated"] = _mutations(mutating, calls, result["functions"], known_functions)
-    return result
+    result["mutated"] = _mutations(mutating, calls, result["functions"], None)
+    name_calls = []
+    for call in calls:
+        if isinstance(call.func, ast.Name) and call.func.id not in result["functions"]:
+            bases = (_chain_base(a) for a in list(call.args) + [kw.value for kw in call.keywords])
+            name_calls.append((call.func.id, frozenset(b for b in bases if b)))
+    return result, name_calls
 
 
 # Methods that change their receiver in place (numpy, pandas, polars, Python containers); any call with an
@@ -933,11 +978,25 @@ class _DeltaDisplay:
 def _empty_delta(seq, warnings):
     return {
         "v": 1, "seq": seq, "cells": [], "explicitParams": [], "metrics": [], "tags": [], "snapshots": [],
-        "columnStats": [], "pending": 0, "artifacts": [], "environment": None, "warnings": warnings,
+        "columnStats": [], "superseded": [], "pending": 0, "artifacts": [], "environment": None, "warnings": warnings,
     }
 
 
+_request_cache = {}
+
+
 def _parse_request(request, warnings):
+    """The DeltaRequest as a dict of defaults-filled fields (the frontend sends the same text every time: cached)."""
+    if isinstance(request, str) and request in _request_cache:
+        return _request_cache[request]
+    text = request
+    parsed = _parse_request_uncached(request, warnings)
+    if isinstance(text, str) and not warnings and len(_request_cache) < 16:
+        _request_cache[text] = parsed
+    return parsed
+
+
+def _parse_request_uncached(request, warnings):
     if isinstance(request, (str, bytes)):
         try:
             request = json.loads(request)
@@ -996,7 +1055,7 @@ def _collect_delta(request_json):
                                          written))
     except Exception as exc:
         warnings.append("namespace scan failed: %r" % (exc,))
-    column_stats, late_snapshots, pending = _finished_background(warnings)
+    column_stats, late_snapshots, superseded, pending = _finished_background(warnings)
     snapshots.extend(late_snapshots)
     files, st.files_read = st.files_read, {}
     try:
@@ -1031,6 +1090,7 @@ def _collect_delta(request_json):
         "tags": [{"key": k, "value": _redact_text(v)} for k, v in tags.items()],
         "snapshots": snapshots,
         "columnStats": column_stats,
+        "superseded": superseded,
         "pending": pending,
         "artifacts": artifacts,
         "environment": environment,
@@ -1158,26 +1218,25 @@ def _scan_namespace(namespace, referenced, mutated, max_bytes, warnings, executi
         except TypeError:
             ref = None
         reported = entry["reported"] if entry is not None else None
-        if _defer_snapshot(cache, name, obj, kind, max_bytes, cheap, ref, reported, execution_count):
+        if _defer_snapshot(cache, name, obj, kind, max_bytes, cheap, ref, entry, execution_count):
             continue
-        if isinstance(reported, dict):  # a background fingerprint of this name is still running
-            reported = reported.get("fingerprint")
+        _supersede(name, entry)
         try:
             info = _fingerprint(obj, kind, max_bytes)
         except Exception as exc:
             warnings.append("%s: cannot fingerprint %s (%r); skipped" % (name, type(obj).__name__, exc))
-            cache[name] = {"oid": id(obj), "ref": ref, "cheap": cheap, "reported": reported, "nbytes": 0}
+            cache[name] = {"oid": id(obj), "ref": ref, "cheap": cheap, "reported": reported, "nbytes": 0, "marker": None}
             continue
         warnings.extend("%s: %s" % (name, w) for w in info["warnings"])
         cache[name] = {"oid": id(obj), "ref": ref, "cheap": cheap, "reported": info["fingerprint"],
-                       "nbytes": info["nbytes"]}
+                       "nbytes": info["nbytes"], "marker": None}
         if info["fingerprint"] == reported:
             continue
         snapshot = _snapshot_record(name, kind, info)
         _attach_stats(snapshot, obj, kind, info, warnings, name)
         snapshots.append(snapshot)
     for name in [n for n in (cache if full else candidates) if n in cache and n not in present]:
-        del cache[name]
+        _supersede(name, cache.pop(name))
     return snapshots
 
 
@@ -1190,7 +1249,7 @@ def _array_probe(np, arr):
         sample = sample.tobytes()
     else:
         sample = b""
-    return (arr.__array_interface__["data"][0], arr.shape, arr.strides, arr.dtype.str, sample)
+    return (arr.ctypes.data, arr.shape, arr.strides, arr.dtype.str, sample)
 
 
 def _cheap_version(obj, kind, max_bytes):
@@ -1613,6 +1672,7 @@ def _fingerprint(obj, kind, max_bytes):
         "sampled": ranges is not None,
         "shape": [int(s) for s in shape][:32],
         "ranges": ranges,
+        "maxBytes": max_bytes,
         "nbytes": int(nbytes),
         "digests": digests,
         "warnings": warnings,
@@ -1653,17 +1713,38 @@ def _fingerprint_pandas(obj, top, new, max_bytes, warnings, digests):
     top.update(_u64(rows) + _u64(len(obj.columns) if is_frame else 1))
     index_digest, index_dtype = _index_digest(np, pd, obj.index, new)
     top.update(_blob(index_dtype.encode()) + index_digest + _name_bytes(obj.index.name))
-    items = obj.items() if is_frame else [(obj.name, obj)]
-    for column, series in items:
-        values = getattr(series, "_values", None)
-        if values is None:
-            values = series.array
+    dtype_names = {}
+    for column, values, dtype in _pandas_columns(obj):
         digest, state = _pandas_column_digest(np, pd, values, ranges, new)
         if state.fallback:
             warnings.append("column %r: %s" % (column, state.fallback))
         digests.append(digest)
-        top.update(_name_bytes(column) + _blob(str(series.dtype).encode()) + digest)
+        dtype_name = dtype_names.get(id(dtype))
+        if dtype_name is None:
+            dtype_name = dtype_names[id(dtype)] = _blob(str(dtype).encode())
+        top.update(_name_bytes(column) + dtype_name + digest)
     return ranges, obj.shape, nbytes
+
+
+def _pandas_columns(obj):
+    """(label, values, dtype) of each column of a DataFrame, or of the Series itself. Read from the block manager
+    (what `DataFrame.items()` gives, without building a Series per column: small frames are fingerprinted after
+    every cell that makes them); through `items()` when those internals are not there."""
+    if not hasattr(obj, "columns"):
+        values = getattr(obj, "_values", None)
+        return [(obj.name, obj.array if values is None else values, obj.dtype)]
+    iget_values = getattr(getattr(obj, "_mgr", None), "iget_values", None)
+    if iget_values is None:
+        found = []
+        for column, series in obj.items():
+            values = getattr(series, "_values", None)
+            found.append((column, series.array if values is None else values, series.dtype))
+        return found
+    found = []
+    for j, column in enumerate(obj.columns.tolist()):
+        values = iget_values(j)
+        found.append((column, values, values.dtype))
+    return found
 
 
 def _fingerprint_polars(obj, top, new, max_bytes, warnings, digests):
@@ -2313,8 +2394,8 @@ def _queue_stats(obj, kind, info, name):
         "obj": frozen,
         "kind": kind,
         "name": name,
-        "info": {"fingerprint": info["fingerprint"], "ranges": info["ranges"], "digests": info.get("digests") or []},
-        "epoch": st.cell_epoch,
+        "info": {"fingerprint": info["fingerprint"], "ranges": info["ranges"], "digests": info.get("digests") or [],
+                 "maxBytes": info["maxBytes"]},
         "protected": protected,
     }
     return _queue_job(st, job)
@@ -2330,127 +2411,202 @@ def _estimated_nbytes(obj, kind):
     return getattr(obj, "nbytes", 0)
 
 
-def _defer_snapshot(cache, name, obj, kind, max_bytes, cheap, ref, reported, execution_count):
-    """Fingerprints a large object that can be protected from later writes (see above) in the background: its
-    snapshot comes in a later delta with the execution count it belongs to. False when it must be done now."""
-    if kind not in ("pandas", "polars", "arrow"):
-        return False
+def _defer_snapshot(cache, name, obj, kind, max_bytes, cheap, ref, entry, execution_count):
+    """Leaves the fingerprint of a large object to the background thread, which starts once the kernel is idle:
+    the delta only notes which execution changed it (a marker). A marker not yet taken is replaced by the next
+    change of the same name (coalescing; the earlier execution is reported as superseded). False when the
+    object is small enough to be fingerprinted now."""
     try:
         nbytes = _estimated_nbytes(obj, kind)
-        if nbytes <= _DEFER_BYTES:
-            return False
-        frozen, protected = _freeze(obj, kind)
     except Exception:
         return False
-    if not protected:
+    if nbytes <= _DEFER_BYTES or _start_worker(_state) is None:
         return False
+    _supersede(name, entry)
+    marker = {"name": name, "kind": kind, "ref": ref, "obj": obj if ref is None else None, "maxBytes": max_bytes,
+              "executionCount": execution_count}
     st = _state
-    job = {
-        "type": "snapshot",
-        "obj": frozen,
-        "kind": kind,
-        "name": name,
-        "maxBytes": max_bytes,
-        "previous": reported,
-        "executionCount": execution_count,
-        "fingerprint": None,
-    }
-    if not _queue_job(st, job):
-        return False
-    cache[name] = {"oid": id(obj), "ref": ref, "cheap": cheap, "reported": job, "nbytes": nbytes}
+    cache[name] = {"oid": id(obj), "ref": ref, "cheap": cheap, "reported": entry["reported"] if entry else None,
+                   "nbytes": nbytes, "marker": marker}
+    with st.lock:
+        st.deferred[name] = marker
+        st.wake.set()
     return True
+
+
+def _supersede(name, entry):
+    """The state of `name` that waits for the background thread changed again (or the name is gone) before it was
+    fingerprinted: the marker is withdrawn and its execution reported in `superseded`."""
+    marker = entry.get("marker") if entry else None
+    if marker is None:
+        return
+    entry["marker"] = None
+    st = _state
+    with st.lock:
+        if st.deferred.get(name) is marker:
+            del st.deferred[name]
+        if len(st.superseded) < 10_000:
+            st.superseded.append({"name": name, "executionCount": marker["executionCount"]})
+
+
+def _start_worker(st):
+    """The background thread (started on first use); None when threads cannot be started."""
+    if st.worker is None:
+        try:
+            st.wake = threading.Event()
+            thread = threading.Thread(target=_background_loop, args=(st,), name="runtrail-stats", daemon=True)
+            thread.start()
+            st.worker = thread
+        except Exception:
+            return None
+    return st.worker
 
 
 def _queue_job(st, job):
-    try:
-        if st.stats_jobs is None:
-            import queue
-
-            jobs = queue.SimpleQueue()
-            thread = threading.Thread(target=_background_loop, args=(st, jobs), name="runtrail-stats", daemon=True)
-            thread.start()
-            st.stats_jobs = jobs
-    except Exception:
+    if _start_worker(st) is None:
         return False
     with st.lock:
-        st.stats_pending += 1
-    st.stats_jobs.put(job)
+        st.stats_jobs.append(job)
+        st.wake.set()
     return True
 
 
-def _background_loop(st, jobs):
+def _pending_work(st):
+    """Background work queued or running (call with st.lock held)."""
+    return len(st.stats_jobs) + len(st.deferred) + st.running
+
+
+def _wait_until_idle(st):
+    """Returns once no cell has run for _IDLE_S: under Run All the next cell starts within a millisecond or two of
+    the previous one's delta, so nothing is done while the notebook runs and the user's Run All pays nothing."""
     while True:
-        job = jobs.get()
-        try:
-            result = _background_snapshot(job) if job["type"] == "snapshot" else _background_stats(st, job)
-        except Exception as exc:
-            result = {"type": job["type"], "name": job["name"], "warnings": ["%s: background capture failed (%r)" % (job["name"], exc)]}
-        job.pop("obj", None)  # releases the frozen copy before the result waits for a delta
+        idle_for = time.monotonic() - st.last_cell_at
+        if not st.recording and idle_for >= _IDLE_S:
+            return
+        time.sleep(_IDLE_S if st.recording else max(0.002, _IDLE_S - idle_for))
+
+
+def _background_loop(st):
+    while True:
+        st.wake.wait()
+        _wait_until_idle(st)
         with st.lock:
-            st.stats_done.append(result)
-            st.stats_pending -= 1
+            if st.recording:
+                continue
+            epoch = st.cell_epoch
+            if st.stats_jobs:
+                job = st.stats_jobs.popleft()
+            elif st.deferred:
+                job = st.deferred.pop(next(iter(st.deferred)))
+            else:
+                st.wake.clear()
+                continue
+            st.running += 1
+        try:
+            result = _background_stats(st, job, epoch) if job.get("type") == "stats" else _background_snapshot(st, job, epoch)
+        except Exception as exc:
+            result = {"type": job.get("type", "snapshot"), "name": job["name"], "marker": job,
+                      "warnings": ["%s: background capture failed (%r)" % (job["name"], exc)]}
+        if job.get("type") == "stats":
+            job.pop("obj", None)  # releases the frozen copy before the result waits for a delta
+        with st.lock:
+            if result is not None:
+                st.stats_done.append(result)
+            st.running -= 1
 
 
-def _background_stats(st, job):
+def _background_stats(st, job, epoch):
     warnings = []
+    obj, info = job["obj"], job["info"]
     try:
-        columns = _column_stats(job["obj"], job["kind"], job["info"], warnings, job["name"])
+        columns = _column_stats(obj, job["kind"], info, warnings, job["name"])
+        untouched = job["protected"]
+        if not untouched:
+            # Nothing protects it from writes: the statistics describe the reported content only if it still has
+            # that fingerprint and no cell started while they were computed.
+            again = _fingerprint(obj, job["kind"], info["maxBytes"])["fingerprint"]
+            untouched = again == info["fingerprint"] and st.cell_epoch == epoch
     except Exception as exc:
-        columns = []
+        columns, untouched = [], True
         warnings.append("%s: column statistics failed (%r)" % (job["name"], exc))
     return {
         "type": "stats",
-        "fingerprint": job["info"]["fingerprint"],
+        "fingerprint": info["fingerprint"],
         "name": job["name"],
         "columns": columns,
         "warnings": warnings,
-        "untouched": job["protected"] or st.cell_epoch == job["epoch"],
+        "untouched": untouched,
     }
 
 
-def _background_snapshot(job):
-    name, obj, kind = job["name"], job["obj"], job["kind"]
+def _background_snapshot(st, marker, epoch):
+    """Fingerprints (and describes) the object of a marker as it is now. pandas with copy-on-write, polars and
+    Arrow are read through a frozen view, so a cell starting meanwhile cannot change what is read; anything else
+    is read in place and the work is redone at the next idle moment if a cell started meanwhile."""
+    name, kind = marker["name"], marker["kind"]
+    obj = marker["ref"]() if marker["ref"] is not None else marker["obj"]
+    if obj is None:
+        return {"type": "snapshot", "name": name, "marker": marker, "snapshot": None, "warnings": []}
+    frozen, protected = _freeze(obj, kind)
+    del obj
+    if st.cell_epoch != epoch:
+        return _retry(st, marker)
     warnings = []
     try:
-        info = _fingerprint(obj, kind, job["maxBytes"])
+        info = _fingerprint(frozen, kind, marker["maxBytes"])
     except Exception as exc:
-        job["fingerprint"] = None
-        return {"type": "snapshot", "name": name, "job": job, "snapshot": None,
-                "warnings": ["%s: cannot fingerprint %s (%r); skipped" % (name, type(obj).__name__, exc)]}
-    warnings.extend("%s: %s" % (name, w) for w in info["warnings"])
-    job["fingerprint"] = info["fingerprint"]
-    previous = job["previous"]
-    if isinstance(previous, dict):  # an earlier background fingerprint of the same name (done: one FIFO thread)
-        previous = previous.get("fingerprint")
+        if not protected and st.cell_epoch != epoch:
+            return _retry(st, marker)
+        return {"type": "snapshot", "name": name, "marker": marker, "snapshot": None,
+                "warnings": ["%s: cannot fingerprint %s (%r); skipped" % (name, type(frozen).__name__, exc)]}
+    entry = st.snap_cache.get(name)
     snapshot = None
-    if info["fingerprint"] != previous:
+    if entry is None or info["fingerprint"] != entry["reported"]:
         snapshot = _snapshot_record(name, kind, info)
-        snapshot["executionCount"] = job["executionCount"]
+        snapshot["executionCount"] = marker["executionCount"]
         try:
-            snapshot["columns"] = _column_stats(obj, kind, info, warnings, name)
+            snapshot["columns"] = _column_stats(frozen, kind, info, warnings, name)
         except Exception as exc:
             warnings.append("%s: column statistics failed (%r)" % (name, exc))
-    return {"type": "snapshot", "name": name, "job": job, "snapshot": snapshot, "warnings": warnings}
+    if not protected and st.cell_epoch != epoch:
+        return _retry(st, marker)
+    warnings = ["%s: %s" % (name, w) for w in info["warnings"]] + warnings
+    return {"type": "snapshot", "name": name, "marker": marker, "fingerprint": info["fingerprint"], "snapshot": snapshot,
+            "warnings": warnings}
+
+
+def _retry(st, marker):
+    """A cell started while an unprotected object was read: its marker waits for the next idle moment (unless a
+    newer change of the same name replaced it)."""
+    with st.lock:
+        entry = st.snap_cache.get(marker["name"])
+        if entry is not None and entry.get("marker") is marker and marker["name"] not in st.deferred:
+            st.deferred[marker["name"]] = marker
+            st.wake.set()
+    return None
 
 
 def _finished_background(warnings):
-    """(columnStats records, late snapshots, how much is still being computed) since the previous delta."""
+    """(columnStats records, late snapshots, superseded executions, how much is still to do) since the previous
+    delta."""
     st = _state
     with st.lock:
         done, st.stats_done = st.stats_done, []
-        pending = st.stats_pending
+        superseded, st.superseded = st.superseded, []
+        pending = _pending_work(st)
     stats, snapshots = [], []
     for result in done:
         warnings.extend(result["warnings"])
         entry = st.snap_cache.get(result["name"])
         if result["type"] == "snapshot":
-            job = result.get("job")
-            if entry is not None and job is not None and entry["reported"] is job:
-                entry["reported"] = job["fingerprint"]
-            if result.get("snapshot") is not None:
-                snapshots.append(result["snapshot"])
-            continue
-        if "fingerprint" not in result:
+            if entry is None or entry.get("marker") is not result["marker"]:
+                continue  # changed again meanwhile: the newer marker reports it (this one is superseded)
+            entry["marker"] = None
+            snapshot = result.get("snapshot")
+            if "fingerprint" in result and result["fingerprint"] != entry["reported"]:
+                entry["reported"] = result["fingerprint"]
+                if snapshot is not None:
+                    snapshots.append(snapshot)
             continue
         if not result["untouched"] and (entry is None or entry["reported"] != result["fingerprint"]):
             warnings.append("%s: statistics skipped: it changed while they were computed" % result["name"])
@@ -2458,7 +2614,7 @@ def _finished_background(warnings):
         else:
             columns = result["columns"]
         stats.append({"fingerprint": result["fingerprint"], "name": result["name"], "columns": columns})
-    return stats, snapshots, pending
+    return stats, snapshots, superseded, pending
 
 
 def _wait_for_statistics(timeout=10.0):
@@ -2467,7 +2623,7 @@ def _wait_for_statistics(timeout=10.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with _state.lock:
-            if _state.stats_pending == 0:
+            if _pending_work(_state) == 0:
                 return True
         time.sleep(0.002)
     return False

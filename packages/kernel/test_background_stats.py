@@ -87,18 +87,62 @@ def gate(nb, monkeypatch):
     opened.set()
 
 
-def test_a_pandas_frame_written_in_place_while_queued_is_fingerprinted_as_the_cell_left_it(nb, gate):
-    assert int(pd.__version__.split(".")[0]) >= 3  # copy-on-write protects the background thread's view
-    nb.run("import numpy as np, pandas as pd\nframe = pd.DataFrame({'v': np.zeros(600_000)})")
+def test_a_frame_changed_again_before_the_kernel_was_idle_is_fingerprinted_once_in_its_latest_state(nb, gate):
+    first = nb.run("import numpy as np, pandas as pd\nframe = pd.DataFrame({'v': np.zeros(600_000)})")
     nb.delta()
-    nb.run("frame.loc[5, 'v'] = 999.0")  # while the zeros are still queued
-    nb.delta()
+    second = nb.run("frame.loc[5, 'v'] = 999.0")  # before the zeros were fingerprinted
+    delta = nb.delta()
+    assert delta["superseded"] == [{"name": "frame", "executionCount": first.execution_count}]
     gate.set()
     delivered = settled(nb)["snapshots"]
-    assert [by_column(s["columns"])["v"]["max"] for s in delivered] == [0, 999]  # each as its cell left it
-    zeros = pd.DataFrame({"v": [0.0] * 600_000})
-    assert delivered[0]["fingerprint"] == nb.rt.fingerprint(zeros)
-    assert nb.shell.user_ns["frame"]["v"].max() == 999  # and the user's frame has the write
+    assert len(delivered) == 1 and delivered[0]["executionCount"] == second.execution_count
+    assert by_column(delivered[0]["columns"])["v"]["max"] == 999
+    assert delivered[0]["fingerprint"] == nb.rt.fingerprint(nb.shell.user_ns["frame"])
+
+
+def test_nothing_is_fingerprinted_while_cells_keep_coming(nb, monkeypatch):
+    monkeypatch.setitem(nb.rt.__dict__, "_IDLE_S", 1.0)
+    nb.run("import numpy as np, pandas as pd")
+    nb.delta()
+    first = nb.run("big = pd.DataFrame({'x': np.arange(600_000, dtype='float64')})")
+    assert nb.delta()["pending"] == 1
+    counts = [first.execution_count]
+    for i in range(3):  # Run All: the next cell comes at once
+        counts.append(nb.run("big = big.assign(y=%d)" % i).execution_count)
+        delta = nb.delta()
+        assert delta["snapshots"] == [] and delta["pending"] == 1
+        assert delta["superseded"] == [{"name": "big", "executionCount": counts[-2]}]
+    with nb.rt._state.lock:
+        assert nb.rt._state.running == 0 and nb.rt._state.stats_done == []
+    later = settled(nb)
+    [snap] = later["snapshots"]
+    assert snap["executionCount"] == counts[-1] and snap["shape"] == [600_000, 2]
+    assert by_column(snap["columns"])["y"]["max"] == 2 and later["pending"] == 0
+
+
+def test_an_array_written_while_it_was_read_is_read_again_at_the_next_idle_moment(nb, monkeypatch):
+    rt = nb.rt
+    original = rt._fingerprint
+    written = []
+
+    def fingerprint_during_a_cell(obj, kind, max_bytes):
+        if threading.current_thread().name == "runtrail-stats" and not written:
+            nb.run("arr[3] = 7.0")  # a cell starts (and writes) while the background thread reads the array
+            written.append(True)
+        return original(obj, kind, max_bytes)
+
+    monkeypatch.setitem(rt.__dict__, "_fingerprint", fingerprint_during_a_cell)
+    nb.run("import numpy as np\narr = np.zeros(1_000_000)")
+    nb.delta()
+    delivered = []
+    while True:  # the frontend's follow-up requests: the cell that wrote came after the first delta
+        delta = settled(nb)
+        delivered += [s for s in delta["snapshots"] if s["name"] == "arr"]
+        if delta["pending"] == 0:
+            break
+    [snap] = delivered  # the mixture read while the cell wrote is never reported
+    assert written and snap["fingerprint"] == original(nb.shell.user_ns["arr"], "numpy", 1 << 30)["fingerprint"]
+    assert by_column(snap["columns"])[""]["max"] == 7
 
 
 def test_numpy_statistics_come_later_and_are_dropped_rather_than_describe_a_mixture(nb, gate):
