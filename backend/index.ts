@@ -8,3 +8,7 @@ export { DocManager } from './sync/docs';
 export { ApiError } from './errors';
 export { TOKEN_FILE, loadOrCreateToken } from './auth/token';
 export { VERSION } from './version';
+export { bootstrapAdmin, type BootstrappedAdmin } from './auth/bootstrap';
+export { AUTH_ROUTES } from './auth/routes';
+export { parseLifetime } from './auth/tokens';
+export * as authSchema from './auth/schema';

@@ -50,3 +50,9 @@ export const WhoAmI = z.object({
   tokenId: z.string().nullable(),
   roles: z.array(z.object({ workspaceId: z.string(), role: Role })),
 });
+
+/** Answer of GET /api/v1/auth/tokens. */
+export const ListTokensAnswer = z.object({ tokens: z.array(TokenInfo) });
+
+/** Answer of DELETE /api/v1/auth/tokens/:tokenId. */
+export const RevokedToken = z.object({ token: TokenInfo });

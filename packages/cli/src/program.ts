@@ -2,9 +2,13 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '@runtrail/backend';
 import { compareRuns } from './commands/compare';
+import { addAdminCommands } from './commands/admin';
 import { addModelCommands } from './commands/models';
 import { listRuns, showRun } from './commands/runs';
 import { serve } from './commands/serve';
+import { addTokenCommands } from './commands/token';
+import { addUserCommands } from './commands/user';
+import { addWorkspaceCommands } from './commands/workspace';
 import { CliError, describeError } from './errors';
 import { addPipelineCommands } from './pipeline/commands';
 
@@ -59,6 +63,10 @@ export function buildProgram(print: (text: string) => void): Command {
     .action((a, b, options) => compareRuns(a, b, options, print));
   addPipelineCommands(program, print);
   addModelCommands(program, print);
+  addTokenCommands(program, print);
+  addUserCommands(program, print);
+  addWorkspaceCommands(program, print);
+  addAdminCommands(program, print);
   return program;
 }
 
