@@ -82,7 +82,9 @@ export function mountRoutes(app: Hono, handlers: Handlers, gate: AuthGate): void
         const workspace = c.req.header(WORKSPACE_HEADER) ?? c.req.query('workspace');
         await gate.authorize(principal, policy, authTarget(gate, principal, policy, objects, workspace));
       }
-      const query = parse(spec.query, c.req.query(), 'query');
+      // `workspace` is the auth layer's (like the header), not the route's query.
+      const { workspace: _workspace, ...queryFields } = c.req.query();
+      const query = parse(spec.query, queryFields, 'query');
       const body = raw === undefined ? undefined : parse(spec.body, raw, 'body');
       const result = await handler({ params, query, body, context: c } as HandlerInput<RouteSpec>);
       if (result instanceof Response) return result;
