@@ -100,7 +100,7 @@ async function main() {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('pageerror', (e) => console.log(`  [pageerror] ${e.message.slice(0, 200)}`));
 
-    const tests = [...(await import('./runs.e2e.mjs')).tests, ...(await import('./models.e2e.mjs')).tests, ...notebookTests, ...(await import('./promote.e2e.mjs')).tests];
+    const tests = [...(await import('./runs.e2e.mjs')).tests, ...(await import('./collab.e2e.mjs')).tests, ...(await import('./models.e2e.mjs')).tests, ...notebookTests, ...(await import('./promote.e2e.mjs')).tests];
     const selected = grep ? tests.filter((t) => t.name.includes(grep)) : tests;
     const counts = await runTests(selected, ctx, page);
     await page.screenshot({ path: join(ARTIFACTS, 'last.png') }).catch(() => {});
