@@ -22,7 +22,8 @@ import { parseS3BlobUrl } from './blobs/s3-url';
 import { openSqliteStore } from './store/sqlite';
 import { openPostgresStore, redactDatabaseUrl } from './store/postgres';
 import type { Store } from './store/port';
-import { SyncCloseCode } from '@runtrail/core/sync';
+import { SyncCloseCode, registryWorkspaceOf } from '@runtrail/core/sync';
+import { authorizeRegistrySync } from './registry/mirror-access';
 import { DocManager } from './sync/docs';
 import { startDocFanout } from './sync/fanout';
 import { attachSyncServer } from './sync/websocket';
@@ -126,8 +127,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const sync = attachSyncServer(server, {
     docs,
-    authenticate: (request, docName) => authorizeSync(auth, request, docName),
-    docExists: async (id) => (await store.getExperiment(id)) !== null,
+    authenticate: (request, docName) => {
+      const registryWorkspace = registryWorkspaceOf(docName);
+      return registryWorkspace === null ? authorizeSync(auth, request, docName) : authorizeRegistrySync(auth, request, registryWorkspace);
+    },
+    docExists: async (id) => registryWorkspaceOf(id) !== null || (await store.getExperiment(id)) !== null,
     onError: (doc, error) => log(`sync: ${doc}: ${(error as Error)?.stack ?? String(error)}`),
   });
   auth.onTokenRevoked((tokenId) => sync.closeToken(tokenId, SyncCloseCode.unauthorized, 'token revoked'));

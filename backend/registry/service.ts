@@ -18,6 +18,7 @@ import { getRunMap, readCellExecutions } from '@runtrail/core/sync';
 import { ApiError, notFound } from '../errors';
 import type { ApiContext } from '../api/context';
 import type { RegistryTx, StoredVersion, VersionQuery } from './port';
+import { mirrorModel } from './mirror';
 
 /** Models live in the default workspace until workspaces arrive. */
 const DEFAULT_WORKSPACE = 'default';
@@ -59,6 +60,24 @@ export class ModelRegistry {
     return this.ctx.store.registry;
   }
 
+  /** Models whose mirror write failed; mirrored again with the next change (the SQL change did commit). */
+  private readonly unmirrored = new Set<string>();
+
+  /** Runs a registry write, then mirrors the changed model to its workspace's doc for live views. */
+  private async change<T>(name: string, fn: (tx: RegistryTx) => Promise<T>): Promise<T> {
+    const result = await this.store.write(fn);
+    this.unmirrored.add(name);
+    for (const pending of [...this.unmirrored]) {
+      try {
+        await mirrorModel(this.ctx, pending, (v, m) => this.withAliases(v, m));
+        this.unmirrored.delete(pending);
+      } catch {
+        // Kept for the next change; the mirror is a view, the change itself is committed.
+      }
+    }
+    return result;
+  }
+
   private audit(tx: RegistryTx, actor: string, model: string, action: AuditEntry['action'], target: string, from: string | null, to: string | null) {
     return tx.appendAudit({ id: this.ctx.newId(), at: this.ctx.now(), actor, modelName: model, action, target, from, to });
   }
@@ -83,7 +102,7 @@ export class ModelRegistry {
 
   /** Registers a name; 409 when it exists. */
   createModel(input: { name: string; description: string; tags: Tag[] }, actor: string): Promise<RegisteredModel> {
-    return this.store.write(async (tx) => {
+    return this.change(input.name, async (tx) => {
       if (await tx.getModel(input.name)) {
         throw new ApiError(409, 'RESOURCE_ALREADY_EXISTS', `registered model '${input.name}' already exists`, 'body.name');
       }
@@ -118,7 +137,7 @@ export class ModelRegistry {
 
   /** Changes description and tags. */
   updateModel(name: string, changes: TagChanges, path = 'params.modelName'): Promise<RegisteredModel> {
-    return this.store.write(async (tx) => {
+    return this.change(name, async (tx) => {
       const model = await this.mustModel(tx, name, path);
       const next: RegisteredModel = {
         ...model,
@@ -133,7 +152,7 @@ export class ModelRegistry {
 
   /** Deletes a model and its versions for good; the audit log keeps the record of it. */
   deleteModel(name: string, actor: string, path = 'params.modelName'): Promise<void> {
-    return this.store.write(async (tx) => {
+    return this.change(name, async (tx) => {
       const model = await this.mustModel(tx, name, path);
       for (const a of model.aliases) await this.audit(tx, actor, name, 'alias.delete', `alias:${a.alias}`, String(a.version), null);
       await tx.deleteModel(name);
@@ -156,7 +175,7 @@ export class ModelRegistry {
       const map = getRunMap(doc, run.id);
       return map ? [...new Set(readCellExecutions(map).map((c) => c.cellId))] : [];
     });
-    return this.store.write(async (tx) => {
+    return this.change(name, async (tx) => {
       const model = await this.mustModel(tx, name, paths.model);
       const now = this.ctx.now();
       const version: StoredVersion = {
@@ -206,7 +225,7 @@ export class ModelRegistry {
 
   /** Changes a version's description and tags. */
   updateVersion(name: string, version: number, changes: TagChanges, path = 'params.version'): Promise<ModelVersion> {
-    return this.store.write(async (tx) => {
+    return this.change(name, async (tx) => {
       const model = await tx.getModel(name);
       const found = await this.mustVersion(tx, name, version, path);
       const next: StoredVersion = {
@@ -222,7 +241,7 @@ export class ModelRegistry {
 
   /** Moves a version to `stage` (audited); `archiveExisting` archives the others in that stage (audited too). */
   transitionStage(name: string, version: number, stage: ModelStage, archiveExisting: boolean, actor: string, path = 'params.version'): Promise<ModelVersion> {
-    return this.store.write(async (tx) => {
+    return this.change(name, async (tx) => {
       const model = await tx.getModel(name);
       const found = await this.mustVersion(tx, name, version, path);
       const now = this.ctx.now();
@@ -244,7 +263,7 @@ export class ModelRegistry {
 
   /** Deletes a version for good; aliases pointing at it go too (each audited). */
   deleteVersion(name: string, version: number, actor: string, path = 'params.version'): Promise<void> {
-    return this.store.write(async (tx) => {
+    return this.change(name, async (tx) => {
       const model = await this.mustModel(tx, name, 'params.modelName');
       await this.mustVersion(tx, name, version, path);
       const dropped = model.aliases.filter((a) => a.version === version);
@@ -257,7 +276,7 @@ export class ModelRegistry {
 
   /** Points `alias` at `version` (audited with the version it pointed at before). */
   setAlias(name: string, alias: string, version: number, actor: string, versionPath = 'body.version'): Promise<ModelAlias> {
-    return this.store.write(async (tx) => {
+    return this.change(name, async (tx) => {
       const model = await this.mustModel(tx, name, 'params.modelName');
       await this.mustVersion(tx, name, version, versionPath);
       const before = model.aliases.find((a) => a.alias === alias);
@@ -272,7 +291,7 @@ export class ModelRegistry {
 
   /** Removes an alias (audited); 404 when it is not set. */
   deleteAlias(name: string, alias: string, actor: string, path = 'params.alias'): Promise<void> {
-    return this.store.write(async (tx) => {
+    return this.change(name, async (tx) => {
       const model = await this.mustModel(tx, name, 'params.modelName');
       const before = model.aliases.find((a) => a.alias === alias);
       if (!before) throw notFound('alias', `${name}@${alias}`, path);

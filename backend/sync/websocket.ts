@@ -18,6 +18,8 @@ import {
   encodeSynced,
   encodeUpdate,
   isWellFormedUpdate,
+  registryDocName,
+  REGISTRY_SYNC_SEGMENT,
   type SyncError,
 } from '@runtrail/core/sync';
 import { SYNC_FORBIDDEN_CLOSE, updateChangesDoc, type SyncGrant } from '../auth/sync-access';
@@ -69,11 +71,18 @@ function rejectUpgrade(socket: Duplex, status: number, body: string): void {
   );
 }
 
-/** The experiment id of a sync path, or null when the path is not one. */
+/**
+ * The doc name of a sync path (the experiment id; for `registry/<workspaceId>`, that workspace's registry mirror),
+ * or null when the path is not one.
+ */
 export function parseSyncPath(url: string | undefined): string | null {
   const { pathname } = new URL(url ?? '/', 'http://localhost');
   if (!pathname.startsWith(SYNC_PATH_PREFIX)) return null;
   const id = pathname.slice(SYNC_PATH_PREFIX.length);
+  if (id.startsWith(REGISTRY_SYNC_SEGMENT)) {
+    const workspace = id.slice(REGISTRY_SYNC_SEGMENT.length);
+    return EntityId.safeParse(workspace).success ? registryDocName(workspace) : null;
+  }
   return EntityId.safeParse(id).success ? id : null;
 }
 

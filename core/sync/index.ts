@@ -9,3 +9,5 @@ export * from './outbox';
 export * from './delivery';
 /** User edits of run notes and tags (minimal note deltas, validated and redacted tags). */
 export * from './edit';
+/** The workspace model registry mirror (server-written, read by clients for live views). */
+export * from './registry';
