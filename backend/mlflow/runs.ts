@@ -62,10 +62,8 @@ export class MlflowRuns {
   async mutate<T>(runId: string, fn: (run: Y.Map<unknown>, tx: StoreTx, doc: Y.Doc) => Promise<T> | T, active = true): Promise<T> {
     let experimentId = this.experimentOf.get(runId);
     if (experimentId === undefined || !(await this.ctx.docs.read(experimentId, (doc) => getRunMap(doc, runId) !== undefined))) {
-      const found = await this.get(runId);
-      experimentId = found.experimentId;
-      if (this.experimentOf.size >= EXPERIMENT_CACHE_SIZE) this.experimentOf.delete(this.experimentOf.keys().next().value!);
-      this.experimentOf.set(runId, experimentId);
+      experimentId = (await this.get(runId)).experimentId;
+      this.remember(runId, experimentId);
     }
     if (active) {
       const deleted = await this.ctx.docs.read(experimentId, (doc) => lifecycleTag(getRunMap(doc, runId)) === 'deleted');
@@ -76,6 +74,12 @@ export class MlflowRuns {
       if (!map) throw doesNotExist(`Run with id=${runId} not found`);
       return fn(map, tx, doc);
     });
+  }
+
+  /** Notes the experiment of a run just created or read, so writes to it go straight to its doc. */
+  remember(runId: string, experimentId: string): void {
+    if (this.experimentOf.size >= EXPERIMENT_CACHE_SIZE) this.experimentOf.delete(this.experimentOf.keys().next().value!);
+    this.experimentOf.set(runId, experimentId);
   }
 
   /** Logs a batch with MLflow's rules: params are immutable, limits per batch, one transaction. */
@@ -165,6 +169,7 @@ export function mlflowRunHandlers(ctx: ApiContext, experiments: ExperimentAccess
         });
         return readRun(getRunMap(doc, id)!);
       });
+      runs.remember(id, experiment.id);
       return { run: toMlflowRun(run) };
     },
 
