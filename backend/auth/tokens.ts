@@ -1,6 +1,6 @@
 /**
  * API token secrets: 32 random bytes (base64url) behind a recognisable `rt_` prefix. Only their sha256 is stored
- * (decision 21): the secret is as random as a key, so a fast hash cannot be brute-forced, and a lookup by hash
+ * (decision 25): the secret is as random as a key, so a fast hash cannot be brute-forced, and a lookup by hash
  * needs no per-token salt.
  */
 import { createHash, randomBytes } from 'node:crypto';
