@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '@runtrail/backend';
 import { RuntrailClient } from '@runtrail/core/client';
+import { applyNoteEdit } from '@runtrail/core/sync';
 import { uuidv7 } from 'uuidv7';
 import { fileDocCache, serverCacheDir } from './cache';
 import { RunHistory } from './history';
@@ -126,6 +127,29 @@ describe('RunHistory', () => {
     const runId = await createRun(experiment.id, 'while-away');
     await until(() => history.findRun(runId), 'the run made while offline', 15_000);
     await until(() => history.state.kind === 'online', 'online again');
+  });
+
+  it('keeps a note edited offline across a restart (cache) and ships it once the server is back', async () => {
+    const experiment = await client.call('createExperiment', { body: { name: 'exp-edit' } });
+    const runId = await createRun(experiment.id, 'edited');
+    const first = newHistory();
+    await first.connect({ serverUrl: server.url, token: TOKEN });
+    await until(() => first.findRun(runId), 'the run');
+    const { port, dataDir } = server;
+    await server.close();
+    await until(() => first.state.kind === 'offline', 'offline state');
+    expect(first.editRun(runId, (doc) => void applyNoteEdit(doc, runId, '', 'written offline'))).toBe(true);
+    expect(first.editRun('no-such-run', () => {})).toBe(false);
+    await first.close();
+
+    server = await startServer({ dataDir, port, token: TOKEN, log: () => {} });
+    const second = newHistory();
+    await second.connect({ serverUrl: server.url, token: TOKEN });
+    expect(second.findRun(runId)?.run.note).toBe('written offline');
+    for (let i = 0; (await client.call('getRun', { params: { runId } })).note !== 'written offline'; i++) {
+      if (i > 200) throw new Error('the server never got the note edited offline');
+      await new Promise((r) => setTimeout(r, 50));
+    }
   });
 
   it('reports a refused token', async () => {
