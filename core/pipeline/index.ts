@@ -1,7 +1,8 @@
 /**
  * Pipelines: the `pipeline.yaml` model (zod), promotion of a notebook cell to a step and demotion (pure plans of
  * the files to write), step module generation, the .ipynb tag edits that mark promoted cells, and for
- * `pipeline run`: cache-key text and staleness reasons, --param/--sweep parsing, and step scheduling.
+ * `pipeline run`: cache-key text and staleness reasons, --param/--sweep parsing, and step scheduling; for
+ * `pipeline export`: Argo, Kubeflow and Airflow definitions (export/).
  */
 export {
   PipelineSpec,
@@ -40,3 +41,11 @@ export { paramOverrides, parseParamAssignment, parseParamValue, parseSweep } fro
 export type { ParamAssignment } from './params';
 export { dependentsOf, readySteps, selectSteps, upstreamOf } from './schedule';
 export type { StepState } from './schedule';
+export {
+  EXPORT_TARGETS,
+  defaultExportFile,
+  defaultImage,
+  exportPipeline,
+  parseExportTarget,
+} from './export';
+export type { ExportTarget, ExportedDefinition, PipelineExportOptions, StepCode } from './export';

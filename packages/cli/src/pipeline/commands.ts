@@ -1,6 +1,7 @@
-/** The `runtrail pipeline` command group. Other pipeline subcommands (run, status, export) attach to the group it returns. */
+/** The `runtrail pipeline` command group: promote, demote, run, status and export. */
 import type { Command } from 'commander';
 import { demote, promote, terminalConfirm } from '../commands/pipeline';
+import { exportPipelineCommand } from './export';
 import { runPipeline, showPipelineStatus } from './run';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -55,5 +56,14 @@ export function addPipelineCommands(program: Command, print: (text: string) => v
     .option('-p, --project <dir>', 'project folder holding pipeline.yaml (default: the current folder)')
     .option('--json', 'print JSON')
     .action((options) => showPipelineStatus(options, print));
+  pipeline
+    .command('export')
+    .description('write the pipeline for another engine: an Argo Workflow, a Kubeflow pipeline spec or an Airflow DAG')
+    .requiredOption('-t, --target <engine>', 'argo, kubeflow or airflow')
+    .option('-o, --out <path>', 'the file to write (default: export/<pipeline>.<target>.yaml, or export/<pipeline>_dag.py)')
+    .option('--image <image>', 'argo and kubeflow: the container image holding the project (default: <pipeline>:latest)')
+    .option('-p, --project <dir>', 'project folder holding pipeline.yaml (default: the current folder)')
+    .option('--json', 'print JSON')
+    .action((options) => exportPipelineCommand(options, print));
   return pipeline;
 }
