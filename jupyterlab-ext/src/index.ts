@@ -14,6 +14,7 @@ import { runPageUrl } from '@runtrail/core/client';
 import { readRun, runsMap } from '@runtrail/core/sync';
 import { matchesAnyGlob } from '@runtrail/core/util';
 import { NotebookCapture } from './notebook';
+import { registerPipelineCommands, trackStepBadges } from './pipeline';
 import { cellTags, observeExecution } from './observe';
 import { RunsPanel } from './panel';
 import { DEFAULT_SETTINGS, RuntrailService, type RuntrailSettings } from './service';
@@ -68,6 +69,7 @@ function activate(
 
   tracker.widgetAdded.connect((_, panel: NotebookPanel) => {
     void panel.context.ready.then(() => {
+      if (!panel.isDisposed) trackStepBadges(panel);
       if (panel.isDisposed || matchesAnyGlob(panel.context.path, service.settings.excludeNotebooks)) return;
       const capture = new NotebookCapture(panel, service, pathExists);
       captures.set(panel.content, capture);
@@ -155,6 +157,7 @@ function activate(
   });
   app.contextMenu.addItem({ command: COMMANDS.openInBrowser, selector: '.rt-Panel', args: { from: 'runs-panel-menu' }, rank: 10 });
   for (const command of Object.values(COMMANDS)) palette?.addItem({ command, category: 'runtrail' });
+  registerPipelineCommands(app, tracker, { contents: app.serviceManager.contents, client: () => service.client() }, palette);
   service.statusChanged.connect(() => app.commands.notifyCommandChanged(COMMANDS.toggle));
 
   statusBar?.registerStatusItem(`${PLUGIN_ID}:status`, {
