@@ -205,6 +205,9 @@ export class DocManager {
   catchUp(docName: string, seq = Number.POSITIVE_INFINITY): Promise<void> {
     const loaded = this.docs.get(docName);
     const readAfter = this.store.loadDocUpdatesAfter?.bind(this.store);
+    // A doc still loading may have read the stored rows before this one committed: catch up once it is loaded.
+    const loading = this.loading.get(docName);
+    if (!loaded && loading && readAfter) return loading.then(() => this.catchUp(docName, seq));
     if (!loaded || !readAfter || seq <= loaded.lastSeq) return Promise.resolve();
     const run = async (): Promise<void> => {
       if (this.docs.get(docName) !== loaded || seq <= loaded.lastSeq) return;
