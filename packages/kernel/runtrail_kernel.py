@@ -45,7 +45,8 @@ than 2% of a realistic notebook (docs/benchmarks.md). A change made elsewhere (t
 a method of a class the notebook defined, a library callback) is caught by rule 2 only.
 Only snapshots whose fingerprint differs from the one last reported for that name are sent; column statistics
 are cached by the column's content digest, so a frame with one new column pays statistics for that column only.
-Large objects are fingerprinted, or get their statistics, in a background thread and arrive in a later delta
+Objects above 4 MB are fingerprinted in a background thread once the kernel is idle, and arrive in a later delta
+attributed to the execution that last changed them; a change made again before that supersedes the earlier one
 (section "Fingerprints and statistics in the background"). Secrets are redacted before anything leaves the
 kernel (section "Redaction").
 
@@ -226,6 +227,10 @@ def _uninstall():
             except Exception:
                 pass
     _unwrap_open()
+    try:
+        _unregister_display(shell)
+    except Exception:
+        pass
     _state.recording = False
     if getattr(sys, "_runtrail_installation", {}).get("uninstall") is _uninstall:
         del sys._runtrail_installation
@@ -958,8 +963,55 @@ def _delta(request_json):
         _state.seq += 1
         delta = _empty_delta(_state.seq, ["runtrail helper failed: %r" % (exc,)])
     if sys.modules.get("IPython") is not None:
-        return _DeltaDisplay(delta)
+        return _display_of(delta)
     return delta
+
+
+def _display_of(delta):
+    """The delta as the value of the user expression. The kernel formats that value with every registered display
+    formatter (ten MIME types, each a type lookup through traitlets: 0.1-0.3 ms per cell, as much as the whole
+    delta); one long-lived display object, registered by id with each formatter, turns that into dictionary hits.
+    It is kept on `sys` (never freed, so its id cannot be reused by another object)."""
+    display = getattr(sys, "_runtrail_display", None)
+    if display is None or not hasattr(display, "data"):
+        display = _DeltaDisplay(None)
+        sys._runtrail_display = display
+    display.data = delta
+    shell = _get_shell()
+    try:
+        formatters = shell.display_formatter.formatters if shell is not None else {}
+        json_formatter = formatters.get("application/json")
+        if json_formatter is not None and id(display) not in json_formatter.singleton_printers:
+            _register_display(shell, display)
+    except Exception:
+        return _DeltaDisplay(delta)
+    return display
+
+
+def _display_printers():
+    """{MIME type or None for the mime-bundle formatter: printer} for the long-lived delta display object."""
+    return {
+        None: lambda obj: {},
+        "application/json": lambda obj: obj.data,
+        "text/plain": lambda obj, printer, cycle: printer.text("<runtrail delta %d>" % obj.data.get("seq", 0)),
+    }
+
+
+def _register_display(shell, display):
+    printers = _display_printers()
+    formatter = shell.display_formatter
+    formatter.mimebundle_formatter.singleton_printers[id(display)] = printers[None]
+    for mime, each in formatter.formatters.items():
+        each.singleton_printers[id(display)] = printers.get(mime, lambda obj: None)
+
+
+def _unregister_display(shell):
+    display = getattr(sys, "_runtrail_display", None)
+    if display is None or shell is None:
+        return
+    formatter = shell.display_formatter
+    for each in [formatter.mimebundle_formatter] + list(formatter.formatters.values()):
+        each.singleton_printers.pop(id(display), None)
 
 
 class _DeltaDisplay:
@@ -2322,21 +2374,26 @@ def _redact_param(key, value):
 #
 # Hashing runs at memory speed, about as fast as the cheap pandas step that made the data, so doing it in the delta
 # would cost a notebook of such steps more than its 2% budget (docs/benchmarks.md). One background thread takes
-# over what is large (numpy, pandas and xxhash release the GIL, so on a machine with a spare core the notebook does
-# not wait), and later deltas hand the results over; `pending` tells the frontend that work is still running, so it
-# asks again once the kernel is idle.
-# - Objects above _DEFER_BYTES that can be protected from later writes are fingerprinted there: the snapshot comes
-#   in a later delta with the `executionCount` of the execution after which it was seen.
-# - Objects above _STATS_INLINE_BYTES that cannot (numpy arrays, pandas without copy-on-write) are fingerprinted in
-#   the delta; only their column statistics, unless already cached by content, come later as `columnStats`
-#   (fingerprint + name) for the snapshot reported with `statsPending: true`.
+# over what is large, and later deltas hand the results over; `pending` tells the frontend that work is still
+# waiting, so it asks again once the kernel is idle (decisions 0018 and 0021).
+# - The thread works only when the kernel is idle: no cell has run for _IDLE_S. Under Run All the next cell starts
+#   within a millisecond or two of the previous delta, so the notebook's own work never competes with it (for the
+#   CPU or, in its Python-level parts, for the GIL).
+# - Objects above _DEFER_BYTES are left to it entirely: the delta only notes a marker (name, the execution that
+#   changed the object). A marker not yet taken is replaced by the next change of the same name, so an object
+#   changed by ten cells of a Run All is hashed once, in its latest state, and attributed to the last of them; the
+#   earlier executions are listed in the delta's `superseded` (their states were never fingerprinted).
+# - Objects above _STATS_INLINE_BYTES and up to _DEFER_BYTES are fingerprinted in the delta; only their column
+#   statistics, unless already cached by content, come later as `columnStats` for the snapshot reported with
+#   `statsPending: true`.
 #
-# The thread must read the content that was seen. pandas with copy-on-write (pandas 3, or the option on) gets a
-# shallow copy, which pandas protects: a later in-place write to the user's frame copies first. polars frames are
-# cloned (cheap, immutable buffers) and Arrow tables are immutable. numpy arrays (and pandas without copy-on-write)
-# cannot be protected without a copy, so their statistics are handed over only if no cell started while they were
-# computed, or if the object is still unchanged as far as the delta that hands them over can tell (the
-# change-detection rules above); otherwise they are dropped with a warning rather than describe a mixture.
+# What the thread reads must be what the marker or the snapshot stands for. pandas with copy-on-write (pandas 3, or
+# the option on) is read through a shallow copy taken when the work starts, which pandas protects (a later in-place
+# write to the user's frame copies first); polars frames are cloned (cheap) and Arrow tables are immutable. Nothing
+# protects numpy arrays (or pandas without copy-on-write) without a copy: their fingerprint is thrown away and done
+# again at the next idle moment when a cell started while it was computed, and their statistics are kept only if
+# the object still has the fingerprint they were queued for and no cell started meanwhile (else dropped with a
+# warning rather than describe a mixture).
 
 
 def _attach_stats(snapshot, obj, kind, info, warnings, name):

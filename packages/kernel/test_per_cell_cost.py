@@ -1,0 +1,73 @@
+"""What keeps the helper's per-cell work small stays exact: the cached cell analysis, columns read from pandas'
+block manager, and the long-lived display object the delta is formatted through."""
+import json
+
+import numpy as np
+import pandas as pd
+
+from conftest import delta_expression, delta_request
+
+
+def test_a_cached_cell_analysis_still_sees_functions_defined_by_later_cells(nb):
+    rt = nb.rt
+    source = "clean(df)\ntotal = 1"
+    before = rt._analyze_cell(source, {})
+    assert before["mutated"] == set() and before["params"] == {"total": 1}
+    assert rt._analyze_cell(source, {}) is before  # cached by source text
+    known = {"clean": frozenset({"log"})}  # `def clean(frame): frame.loc[0] = 0; log.append(1)` in an earlier cell
+    after = rt._analyze_cell(source, known)
+    assert after["mutated"] == {"df", "log"}
+    assert rt._analyze_cell(source, {})["mutated"] == set()  # the cached entry was not changed
+    # A function the cell defines itself takes precedence over an earlier one of the same name: its argument
+    # counts (as for any function of the notebook), the earlier one's globals do not.
+    own = rt._analyze_cell("def clean(frame):\n    pass\nclean(df)", known)
+    assert own["mutated"] == {"df"}
+
+
+def test_a_function_defined_in_one_cell_makes_its_call_in_a_re_run_cell_a_change(nb):
+    nb.run("import numpy as np\nsmall = np.zeros(10)\ndef touch(a):\n    pass")
+    nb.delta()
+    nb.run("touch(small)")
+    assert nb.delta()["snapshots"] == []  # mentioned and re-hashed (small), unchanged
+    nb.run("def touch(a):\n    a[3] = 1.0")
+    nb.delta()
+    nb.run("touch(small)")  # same source as before, now a function that writes its argument
+    [snap] = nb.delta()["snapshots"]
+    assert snap["name"] == "small"
+
+
+def test_frame_columns_from_the_block_manager_are_what_items_gives():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"a": rng.random(50), "b": rng.integers(0, 9, 50), "s": ["x%d" % i for i in range(50)],
+                          "c": pd.Categorical(rng.integers(0, 3, 50)), "m": pd.array(rng.integers(0, 5, 50), dtype="Int64"),
+                          "t": pd.date_range("2020", periods=50, tz="UTC")})
+    frame.insert(1, "a", 2.5, allow_duplicates=True)
+    frame["b2"] = frame["b"] * 2
+    import runtrail_kernel as rk
+
+    columns = rk._pandas_columns(frame)
+    expected = list(frame.items())
+    assert [c[0] for c in columns] == [c for c, _ in expected]
+    for (label, values, dtype), (_, series) in zip(columns, expected):
+        assert dtype == series.dtype and type(values) is type(series._values)
+        assert np.array_equal(np.asarray(values, dtype=object), np.asarray(series._values, dtype=object))
+
+
+def test_the_delta_is_formatted_as_application_json_through_the_shells_formatters(nb):
+    shell = nb.shell
+    nb.run("x = 1", cell_id="c1")
+    request = json.dumps(delta_request(notebook_dir=nb.dir))
+    answer = shell.user_expressions({"runtrail": delta_expression(delta_request(notebook_dir=nb.dir))})["runtrail"]
+    assert answer["status"] == "ok"
+    data = answer["data"]
+    assert set(data) == {"application/json", "text/plain"}
+    assert data["application/json"]["cells"][0]["params"] == [{"key": "x", "value": 1, "origin": "literal-assignment"}]
+    assert data["text/plain"] == "<runtrail delta %d>" % data["application/json"]["seq"]
+    again = shell.user_expressions({"runtrail": "__import__('runtrail')._delta(%s)" % json.dumps(request)})["runtrail"]
+    assert again["data"]["application/json"]["seq"] == data["application/json"]["seq"] + 1
+    assert again["data"]["application/json"]["cells"] == []
+    # Uninstalling takes the display object's printers away again.
+    display = __import__("sys")._runtrail_display
+    nb.rt._uninstall()
+    formatters = [shell.display_formatter.mimebundle_formatter] + list(shell.display_formatter.formatters.values())
+    assert all(id(display) not in f.singleton_printers for f in formatters)
