@@ -57,8 +57,8 @@ export interface SqlClient {
   all<R>(sql: string, params?: unknown[]): Promise<R[]>;
   /** Runs a statement; resolves to the number of rows it changed. */
   run(sql: string, params?: unknown[]): Promise<number>;
-  /** Runs `fn` in one transaction (all of its statements land or none). */
-  transaction<T>(fn: (sql: SqlClient) => Promise<T>): Promise<T>;
+  /** Runs the statements in one transaction: all of them land or none. */
+  batch(statements: { sql: string; params: unknown[] }[]): Promise<void>;
   close(): Promise<void>;
 }
 

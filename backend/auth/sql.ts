@@ -6,42 +6,38 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { SqlClient } from './port';
 
-/** A SqlClient on the SQLite file `file` (already migrated by the store). */
+const BUSY_RETRY_MS = 10_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A SqlClient on the SQLite file `file` (already migrated by the store). The store's writer keeps its
+ * transaction open across awaits, so this second connection must never wait for the write lock synchronously
+ * (that would block the event loop the writer needs to finish): busy_timeout is 0, SQLITE_BUSY is retried after
+ * a timer, and a batch runs in one synchronous transaction.
+ */
 export function sqliteSqlClient(file: string): SqlClient {
   const db = new Database(file);
-  db.pragma('busy_timeout = 5000');
-  let queue: Promise<unknown> = Promise.resolve();
-  const direct: SqlClient = {
-    async all<R>(text: string, params: unknown[] = []) {
-      return db.prepare(text).all(...params) as R[];
-    },
-    async run(text: string, params: unknown[] = []) {
-      return db.prepare(text).run(...params).changes;
-    },
-    transaction: (fn) => fn(direct),
-    async close() {
-      await queue;
-      db.close();
-    },
+  db.pragma('busy_timeout = 0');
+  const retrying = async <T>(fn: () => T): Promise<T> => {
+    const started = Date.now();
+    for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
+      try {
+        return fn();
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() - started > BUSY_RETRY_MS) throw error;
+        await sleep(wait);
+      }
+    }
   };
   return {
-    ...direct,
-    // Statements of a transaction run between BEGIN and COMMIT on this one connection: transactions are queued.
-    transaction<T>(fn: (sql: SqlClient) => Promise<T>): Promise<T> {
-      const run = async () => {
-        db.exec('BEGIN IMMEDIATE');
-        try {
-          const result = await fn(direct);
-          db.exec('COMMIT');
-          return result;
-        } catch (error) {
-          db.exec('ROLLBACK');
-          throw error;
-        }
-      };
-      const result = queue.then(run, run);
-      queue = result.catch(() => undefined);
-      return result;
+    all: <R>(text: string, params: unknown[] = []) => retrying(() => db.prepare(text).all(...params) as R[]),
+    run: (text: string, params: unknown[] = []) => retrying(() => db.prepare(text).run(...params).changes),
+    batch: (statements) =>
+      retrying(() => db.transaction(() => {
+        for (const { sql, params } of statements) db.prepare(sql).run(...params);
+      }).immediate()),
+    async close() {
+      db.close();
     },
   };
 }
@@ -55,20 +51,19 @@ const numbered = (text: string) => {
 export function postgresSqlClient(url: string, onError?: (error: Error) => void): SqlClient {
   const pool = new pg.Pool({ connectionString: url, max: 3, connectionTimeoutMillis: 10_000 });
   pool.on('error', (error) => onError?.(error));
-  const on = (client: pg.Pool | pg.PoolClient): SqlClient => ({
+  return {
     async all<R>(text: string, params: unknown[] = []) {
-      return (await client.query(numbered(text), params)).rows as R[];
+      return (await pool.query(numbered(text), params)).rows as R[];
     },
     async run(text: string, params: unknown[] = []) {
-      return (await client.query(numbered(text), params)).rowCount ?? 0;
+      return (await pool.query(numbered(text), params)).rowCount ?? 0;
     },
-    async transaction<T>(fn: (sql: SqlClient) => Promise<T>): Promise<T> {
+    async batch(statements) {
       const c = await pool.connect();
       try {
         await c.query('BEGIN');
-        const result = await fn(on(c));
+        for (const { sql, params } of statements) await c.query(numbered(sql), params);
         await c.query('COMMIT');
-        return result;
       } catch (error) {
         await c.query('ROLLBACK').catch(() => undefined);
         throw error;
@@ -77,6 +72,5 @@ export function postgresSqlClient(url: string, onError?: (error: Error) => void)
       }
     },
     close: () => pool.end(),
-  });
-  return on(pool);
+  };
 }

@@ -122,6 +122,24 @@ for (const adapter of ADAPTERS) {
       await expect(auth.createToken({ id: 't3', userId: ada.id, name: 'dup', hash: 'h2', now: 1, expiresAt: null })).rejects.toThrow();
     });
 
+    it("writes while the store holds a write transaction open across awaits, without deadlock or error", async () => {
+      const ada = await auth.createUser('ada', 1);
+      await auth.createToken({ id: 't1', userId: ada.id, name: 'laptop', hash: 'h1', now: 1, expiresAt: null });
+      const writing = db.store.transact(async (tx) => {
+        await tx.indexExperiment(experiment('e1', 'default'));
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const started = Date.now();
+      await auth.touchToken('t1', 5);
+      await auth.createWorkspace('later', 'Later', 6);
+      // SQLite waits for the write lock on a timer (a synchronous wait would block the writer for good).
+      expect(Date.now() - started).toBeLessThan(2_000);
+      await writing;
+      expect((await auth.getToken('t1'))!.lastUsedAt).toBe(5);
+      expect(await auth.getWorkspace('later')).not.toBeNull();
+    });
+
     it("locates experiments, runs, models and logged models in their project's workspace (default otherwise)", async () => {
       await auth.createWorkspace('team', 'Team', 1);
       await db.store.transact(async (tx) => {

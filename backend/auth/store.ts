@@ -70,10 +70,10 @@ export function sqlAuthStore(sql: SqlClient): AuthStore {
       return rowsToUsers(await sql.all('SELECT id, name, created_at FROM users ORDER BY name'));
     },
     async createWorkspace(id, name, now) {
-      await sql.transaction(async (tx) => {
-        await tx.run('INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)', [id, name, now]);
-        await tx.run('INSERT INTO projects (id, workspace_id, name, created_at) VALUES (?, ?, ?, ?)', [id, id, name, now]);
-      });
+      await sql.batch([
+        { sql: 'INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)', params: [id, name, now] },
+        { sql: 'INSERT INTO projects (id, workspace_id, name, created_at) VALUES (?, ?, ?, ?)', params: [id, id, name, now] },
+      ]);
       return { id, name, createdAt: now };
     },
     async getWorkspace(id) {
