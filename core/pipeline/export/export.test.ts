@@ -279,5 +279,7 @@ describe('defaultExportFile', () => {
   it('puts exports under export/ named after the pipeline', () => {
     expect(defaultExportFile(spec, 'argo')).toBe('export/Churn_model.argo.yaml');
     expect(defaultExportFile(spec, 'airflow')).toBe('export/Churn_model_dag.py');
+    expect(defaultExportFile({ ...spec, name: 'edge case!' }, 'kubeflow')).toBe('export/edge_case.kubeflow.yaml');
+    expect(defaultExportFile({ ...spec, name: '%%' }, 'argo')).toBe('export/pipeline.argo.yaml');
   });
 });

@@ -51,7 +51,7 @@ export function defaultImage(spec: PipelineSpec): string {
 
 /** The default file name of an export, relative to the project folder. */
 export function defaultExportFile(spec: PipelineSpec, target: ExportTarget): string {
-  const base = spec.name.replace(/[^A-Za-z0-9_-]+/g, '_');
+  const base = spec.name.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^[_-]+|[_-]+$/g, '') || 'pipeline';
   return target === 'airflow' ? `export/${base.replace(/-/g, '_')}_dag.py` : `export/${base}.${target}.yaml`;
 }
 
