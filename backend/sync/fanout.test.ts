@@ -190,4 +190,25 @@ describe('doc fan-out between two nodes on one PostgreSQL', () => {
     expect(a.fanout!.isListening()).toBe(false); // announced to nobody on A (it reconnects after 300 ms)
     await eventually(() => heardOnA.includes('t2'), 'node A hearing the missed revocation after reconnecting');
   });
+
+  it('applies an announcement that arrives while the doc is still loading', async () => {
+    const url = await server.createDatabase();
+    const b = await startNode(url, { fanout: false });
+    await b.docs.mutate('exp', (doc) => createRun(doc, init('r1')));
+    // Node A's load reads the stored rows, then is held until B has committed another update.
+    const store = await openPostgresStore(url);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slowLoad: Store = { ...store, loadDocUpdates: async (name) => store.loadDocUpdates(name).then(async (rows) => (await held, rows)) };
+    const docs = new DocManager(slowLoad);
+    const authStore = sqlAuthStore(postgresSqlClient(url));
+    open.push({ store, docs, fanout: null, auth: new AuthGate({ localToken: 'local-token', store: authStore }), authStore });
+    const loading = docs.read('exp', () => undefined);
+    await new Promise((r) => setTimeout(r, 100));
+    await setTag(b.docs, 'late', 'yes');
+    const caughtUp = docs.catchUp('exp'); // announced while A's doc is not loaded yet
+    release();
+    await Promise.all([loading, caughtUp]);
+    expect((await tagsOf(docs)).map((t) => t.key)).toEqual(['late']);
+  });
 });
