@@ -397,6 +397,22 @@ describe('WebSocket sync under the policy', () => {
   });
 });
 
+describe('token lifetime', () => {
+  it('refuses an expired token with 401, records when a token was last used, and never lists secrets', async () => {
+    const a = await makeFixture(A);
+    const short = (await http(tokens.viewer, 'POST', '/api/v1/auth/tokens', { json: { name: 'short', expiresInMs: 300 } })).json;
+    expect((await http(short.secret, 'GET', `/api/v1/runs/${a.runId}`)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const expired = await http(short.secret, 'GET', `/api/v1/runs/${a.runId}`);
+    expect(expired.status).toBe(401);
+    expect(expired.json.error).toMatchObject({ code: 'UNAUTHENTICATED', path: 'headers.authorization' });
+    const listed = (await http(tokens.viewer, 'GET', '/api/v1/auth/tokens')).json.tokens;
+    expect(listed.find((t: { name: string }) => t.name === 'short')).toMatchObject({ lastUsedAt: expect.any(Number), expiresAt: expect.any(Number) });
+    expect(JSON.stringify(listed)).not.toContain(short.secret.slice(3));
+    expect((await http(tokens.viewer, 'GET', '/api/v1/auth/tokens?all=true')).status).toBe(403);
+  });
+});
+
 describe('the real mlflow client', () => {
   it('with a viewer token reads a run but cannot log to it', async () => {
     if (!existsSync(PYTHON)) throw new Error(`no project venv at ${PYTHON}: run npm test (or npm start) once to create it`);
