@@ -59,7 +59,7 @@ describe('applyPlanFiles', () => {
     const { fs } = memoryFs({}, { op: 'remove', path: 'pipeline/steps/clean.py' });
     const error = await applyPlanFiles(fs, { writes: plan.writes, deletes: [] }, async () => {
       throw new Error('refused');
-    }).catch((e: unknown) => e as PlanApplyError);
-    expect(error.message).toBe('refused; could not restore: pipeline/steps/clean.py (cannot remove pipeline/steps/clean.py)');
+    }).then(() => undefined, (e: unknown) => e as PlanApplyError);
+    expect(error?.message).toBe('refused; could not restore: pipeline/steps/clean.py (cannot remove pipeline/steps/clean.py)');
   });
 });

@@ -10,8 +10,7 @@
 //
 // run.mjs runs `tests` with the shared page and ctx (backend, workspace); `--grep promote` runs only these.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { uuidv7 } from 'uuidv7';
@@ -141,6 +140,22 @@ async function findCell(page, name) {
   throw new Error(`cell ${name} (text ${CELL_TEXT[name]}) not found in the notebook`);
 }
 
+/**
+ * Opens the notebook from the Explorer (Quick Open would wait for the folder's file search). A click that lands
+ * before the ipynb serializer is registered opens the JSON text editor instead: then it closes it and retries.
+ */
+async function openNotebook(page) {
+  await page.keyboard.press('Control+Shift+E');
+  for (let attempt = 1; ; attempt++) {
+    await page.getByRole('treeitem', { name: NOTEBOOK }).first().click({ timeout: 30_000 });
+    const opened = await page.locator('.notebookOverlay .monaco-list-row.code-cell-row').first().waitFor({ timeout: 10_000 }).then(() => true, () => false);
+    if (opened) return;
+    if (attempt >= 4) throw new Error(`${NOTEBOOK} did not open in the notebook editor`);
+    await runCommand(page, 'View: Close All Editors');
+    await page.waitForTimeout(2000);
+  }
+}
+
 /** Clicks into a cell's editor, which makes it the notebook's selected cell. */
 async function selectCell(page, name) {
   const row = await findCell(page, name);
@@ -203,7 +218,9 @@ export const tests = [
   {
     name: 'promote: the cell menu (notebook/cell/title) promotes a cell after a preview; files and tags equal the CLI\'s',
     async run({ page, ctx }) {
-      ctx.cliProject = mkdtempSync(join(tmpdir(), 'runtrail-promote-cli-'));
+      // Beside code-server's workspace, so run.mjs removes it with the rest of the run's folder.
+      ctx.cliProject = join(ctx.workspace, '..', 'promote-cli');
+      mkdirSync(ctx.cliProject, { recursive: true });
       const experimentId = await seedExperiment(ctx.call);
       writeFixture(ctx.workspace, experimentId);
       writeFixture(ctx.cliProject, experimentId);
@@ -215,10 +232,7 @@ export const tests = [
       await page.goto(ctx.codeServer.folderUrl);
       await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
       await page.keyboard.press('Escape');
-      // The Explorer lists the file at once (Quick Open waits for the file search to index the folder).
-      await page.keyboard.press('Control+Shift+E');
-      await page.getByRole('treeitem', { name: NOTEBOOK }).first().click({ timeout: 30_000 });
-      await page.locator('.notebookOverlay .monaco-list-row.code-cell-row').first().waitFor({ timeout: 30_000 });
+      await openNotebook(page);
 
       const items = await openCellMenu(page, 'lookup');
       assert(items.some((i) => i.includes(PROMOTE)), `the cell menu offers "${PROMOTE}" (items: ${items.join(' | ')})`);
