@@ -169,13 +169,28 @@ describe('two backend nodes on one PostgreSQL', () => {
     });
     const editMs = (await editSeen) - edited;
 
+    // Repeated: sync edits on node 2, each timed until node 1's client shows it (sequential, as the bench does).
+    const latencies: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const value = `edit-${i}`;
+      const seen = seenAt(watcher.doc, () => runOf(watcher.doc, 'rest-run')?.tags.some((t) => t.value === value) === true, value);
+      const started = performance.now();
+      writeTags(run, [{ key: 'review', value }]);
+      latencies.push((await seen) - started);
+    }
+    latencies.sort((a, b) => a - b);
+    const p50 = latencies[20]!;
+    const p95 = latencies[Math.floor(latencies.length * 0.95)]!;
+    console.log(`two nodes: 40 sync edits node 2 -> node 1: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`);
+    expect(p95).toBeLessThan(BUDGET_MS);
+
     console.log(`two nodes: node 2 -> client on node 1: REST ${restMs.toFixed(1)} ms, MLflow ${mlflowMs.toFixed(1)} ms, sync edit ${editMs.toFixed(1)} ms`);
     for (const ms of [restMs, mlflowMs, editMs]) expect(ms).toBeLessThan(BUDGET_MS);
 
     // The sync edit was stored and indexed: node 1's REST API (its SQL index) has it.
     const rest1 = new RuntrailClient({ baseUrl: node1.url, token: TOKEN });
     const indexed = await rest1.call('getRun', { params: { runId: 'rest-run' } });
-    expect(indexed.tags).toContainEqual({ key: 'review', value: 'done' });
+    expect(indexed.tags).toContainEqual({ key: 'review', value: 'edit-39' });
     expect(indexed.note).toBe('looks good');
   });
 
