@@ -63,6 +63,7 @@ export class RunsPanel extends Widget {
     this.title.caption = 'runtrail runs';
     this.table = document.createElement('rt-run-table') as RtRunTable;
     this.detail = document.createElement('rt-run-detail') as RtRunDetail;
+    this.detail.editable = true;
     this.compare = document.createElement('rt-run-compare') as RtRunCompare;
     this.message.className = 'rt-Panel-message';
     this.message.setAttribute('role', 'status');

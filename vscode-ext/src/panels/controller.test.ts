@@ -150,7 +150,7 @@ describe('PanelController edits', () => {
   function docHost() {
     const doc = createExperimentDoc();
     createRun(doc, { id: 'r1', experimentId: 'e1', name: 'r', startTime: 1, source: { kind: 'script', path: 'x.py' }, parentRunId: null, environment: null });
-    const { host, posted } = fakeHost({}, async () => []);
+    const { host, posted, calls } = fakeHost({}, async () => []);
     host.findRun = (id) => {
       const map = getRunMap(doc, id);
       return map ? { run: readRun(map), executions: [] } : null;
@@ -162,7 +162,7 @@ describe('PanelController edits', () => {
     };
     const panel = new PanelController(runSubject('r1'), host);
     panel.handle({ type: 'ready' });
-    return { doc, panel, posted, run: () => readRun(getRunMap(doc, 'r1')!) };
+    return { doc, panel, posted, calls, run: () => readRun(getRunMap(doc, 'r1')!) };
   }
 
   it('applies note and tag edits from the view to the experiment doc', () => {
@@ -177,13 +177,23 @@ describe('PanelController edits', () => {
   });
 
   it('answers a refused edit with an error naming the rule, and changes nothing', () => {
-    const { panel, posted, run } = docHost();
+    const { panel, posted, calls, run } = docHost();
     panel.handle({ type: 'set-tag', runId: 'r1', key: 'bad*key', value: 'v' });
     expect(posted.at(-1)).toMatchObject({ type: 'error', message: expect.stringMatching(/^tag key: may contain only/) });
-    panel.handle({ type: 'edit-note', runId: 'gone', previousText: '', nextText: 'x' });
-    expect(posted.at(-1)).toEqual({ type: 'error', message: 'Run gone is not in the history, so it cannot be edited.' });
+    // An edit of a run this panel does not show (a confused or stale view) is logged and ignored.
+    const sent = posted.length;
+    panel.handle({ type: 'edit-note', runId: 'other', previousText: '', nextText: 'x' });
+    expect(posted).toHaveLength(sent);
+    expect(calls.at(-1)).toBe('log webview: ignored an edit of run other, which this panel does not show');
     expect(run().tags).toEqual([]);
     expect(run().note).toBe('');
+  });
+
+  it('says so when the run it shows is not in the history (yet)', () => {
+    const { host, posted } = fakeHost({}, async () => []);
+    const panel = new PanelController(runSubject('r2'), host);
+    panel.handle({ type: 'edit-note', runId: 'r2', previousText: '', nextText: 'x' });
+    expect(posted.at(-1)).toEqual({ type: 'error', message: 'Run r2 is not in the history, so it cannot be edited.' });
   });
 
   it('redacts secret tag values', () => {

@@ -135,6 +135,10 @@ export class PanelController {
 
   /** Applies a user edit; a refused one (bad tag, unknown run) is shown in the view and changes nothing. */
   private edit(runId: string, apply: (doc: Y.Doc) => void): void {
+    if (!this.subject.runIds.includes(runId)) {
+      this.host.log(`webview: ignored an edit of run ${runId}, which this panel does not show`);
+      return;
+    }
     try {
       if (!this.host.editRun(runId, apply)) {
         this.host.post({ type: 'error', message: `Run ${runId} is not in the history, so it cannot be edited.` });

@@ -33,7 +33,10 @@ const views: RuntrailViews = {
     error.hidden = false;
   },
 };
-if (view === 'run') views.detail = document.body.appendChild(document.createElement('rt-run-detail')) as RtRunDetail;
+if (view === 'run') {
+  views.detail = document.body.appendChild(document.createElement('rt-run-detail')) as RtRunDetail;
+  views.detail.editable = true; // the panel controller applies note and tag edits
+}
 else views.compare = document.body.appendChild(document.createElement('rt-run-compare')) as RtRunCompare;
 
 // The restore state is what the extension put in the page: the view and its run ids.

@@ -59,7 +59,15 @@ export const annotationStyles = css`
   .tag-error:empty {
     display: none;
   }
+  .note {
+    white-space: pre-wrap;
+  }
 `;
+
+/** The note, read-only (views whose host does not apply edits). */
+export function noteView(note: string) {
+  return note ? html`<p class="note">${note}</p>` : html`<p class="muted">No note.</p>`;
+}
 
 /** The note editor; its text is set by the element (not bound), so typing and remote edits do not fight. */
 export function noteEditor(onInput: (e: Event) => void, onBlur: () => void) {

@@ -14,7 +14,7 @@ import { formatDuration, formatTimestamp, formatValue, runDurationMs } from '../
 import { themeStyles } from '../theme/styles';
 import { emit } from './events';
 import { statusIcon } from './parts';
-import { annotationStyles, noteEditor, tagProblem, tagsEditor } from './run-detail-annotations';
+import { annotationStyles, noteEditor, noteView, tagProblem, tagsEditor } from './run-detail-annotations';
 import { NoteDraft } from './run-detail-note';
 import { artifactsSection, cellsSection, dataSection, environmentSection, section } from './run-detail-sections';
 
@@ -100,6 +100,7 @@ export class RtRunDetail extends LitElement {
     run: { attribute: false },
     executions: { attribute: false },
     series: { attribute: false },
+    editable: { type: Boolean, reflect: true },
     tagError: { state: true },
   };
 
@@ -112,6 +113,11 @@ export class RtRunDetail extends LitElement {
   /** Metric series by key, for the charts; keys without a series show their summary only. */
   declare series: Record<string, SeriesPoint[]>;
 
+  /**
+   * Whether the note and tags are editable. Only hosts that apply the edit events (rt-edit-note, rt-set-tag,
+   * rt-delete-tag) to the experiment doc turn it on; elsewhere (the backend's shareable pages) they are shown.
+   */
+  declare editable: boolean;
   /** Why the last tag the user tried to set was refused (shown by the tag form). */
   declare tagError: string;
 
@@ -129,6 +135,7 @@ export class RtRunDetail extends LitElement {
     this.executions = [];
     this.series = {};
     this.tagError = '';
+    this.editable = false;
   }
 
   override disconnectedCallback(): void {
@@ -142,7 +149,7 @@ export class RtRunDetail extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (!changed.has('run') || !this.run) return;
+    if (!(changed.has('run') || changed.has('editable')) || !this.run) return;
     const editor = this.renderRoot.querySelector<HTMLTextAreaElement>('textarea.note-editor');
     if (!editor) return;
     const next = this.noteDraft.show(this.run.id, this.run.note, editor);
@@ -176,7 +183,11 @@ export class RtRunDetail extends LitElement {
     if (!run) return html`<p class="muted">No run selected.</p>`;
     return html`${this.renderHeader(run)} ${this.renderParams(run)} ${this.renderMetrics(run)} ${cellsSection(this.executions)}
     ${dataSection(run.snapshots)} ${environmentSection(run.environment)} ${artifactsSection(run.artifacts)}
-    ${section('tags', 'Tags', String(run.tags.length), tagsEditor(run, this.tagError, this.onTagRemove, this.onTagSubmit))}
+    ${this.editable ? this.renderEditors(run) : section('note', 'Note', '', noteView(run.note))}`;
+  }
+
+  private renderEditors(run: Run) {
+    return html`${section('tags', 'Tags', String(run.tags.length), tagsEditor(run, this.tagError, this.onTagRemove, this.onTagSubmit))}
     ${section('note', 'Note', '', noteEditor(this.onNoteInput, this.onNoteBlur))}`;
   }
 
