@@ -185,12 +185,21 @@ export class DocManager {
     }
   }
 
-  /** Applies updates stored by other nodes; returns them merged (null when there were none). */
+  /**
+   * Applies updates stored by other nodes; returns what they changed in this doc (null: nothing new). Only the
+   * change is forwarded: a row may be another node's compacted state, mostly content this doc already has.
+   */
   private applyFromOtherNodes(doc: Y.Doc, updates: Uint8Array[]): Uint8Array | null {
     if (updates.length === 0) return null;
-    const merged = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
-    Y.applyUpdate(doc, merged, OTHER_NODE);
-    return merged;
+    const changes: Uint8Array[] = [];
+    const capture = (update: Uint8Array, origin: unknown) => origin === OTHER_NODE && changes.push(update);
+    doc.on('update', capture);
+    try {
+      Y.applyUpdate(doc, updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates), OTHER_NODE);
+    } finally {
+      doc.off('update', capture);
+    }
+    return changes.length === 0 ? null : changes.length === 1 ? changes[0]! : Y.mergeUpdates(changes);
   }
 
   private forward(loaded: LoadedDoc, update: Uint8Array, origin: unknown): void {
