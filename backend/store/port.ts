@@ -54,8 +54,12 @@ export interface Store {
   loadDocUpdates(docName: string): Promise<DocUpdates>;
   /** Stores shared by several nodes: the doc's updates stored after `afterSeq` (`lastSeq` = afterSeq when none). */
   loadDocUpdatesAfter?(docName: string, afterSeq: number): Promise<DocUpdates>;
-  /** Replaces updates up to `upToSeq` with one merged state update, atomically. */
-  compactDoc(docName: string, state: Uint8Array, upToSeq: number): Promise<void>;
+  /**
+   * Replaces updates up to `upToSeq` with one merged state update, atomically. Stores shared by several nodes
+   * return the state row's sequence number when no other update of the doc came after `upToSeq` (the caller's doc
+   * then holds everything up to that row).
+   */
+  compactDoc(docName: string, state: Uint8Array, upToSeq: number): Promise<number | void>;
   /** The model registry's tables in the same database. */
   registry: RegistryStore;
   close(): Promise<void>;

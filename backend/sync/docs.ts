@@ -284,7 +284,9 @@ export class DocManager {
       upToSeq = (await this.store.loadDocUpdates(docName)).lastSeq;
     }
     const state = Y.encodeStateAsUpdate(loaded.doc);
-    await this.store.compactDoc(docName, state, upToSeq);
+    const stateSeq = await this.store.compactDoc(docName, state, upToSeq);
+    // Nothing else was stored in between: this doc holds the state row, no need to read it back.
+    if (typeof stateSeq === 'number') loaded.lastSeq = stateSeq;
     loaded.pendingUpdates = 1;
     loaded.pendingBytes = 0;
     loaded.compactedBytes = state.byteLength;

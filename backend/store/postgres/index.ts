@@ -234,7 +234,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     compactDoc: (docName, state, upToSeq) =>
       transactClient(async (client) => {
         await client.query('DELETE FROM doc_updates WHERE doc = $1 AND seq <= $2', [docName, upToSeq]);
-        await client.query('INSERT INTO doc_updates (doc, data) VALUES ($1, $2)', [docName, bytes(state)]);
+        const later = await client.query('SELECT 1 FROM doc_updates WHERE doc = $1 LIMIT 1', [docName]);
+        const added = await client.query<{ seq: number }>('INSERT INTO doc_updates (doc, data) VALUES ($1, $2) RETURNING seq', [docName, bytes(state)]);
+        return later.rowCount === 0 ? added.rows[0]!.seq : undefined;
       }),
     async close() {
       if (closed) return;
