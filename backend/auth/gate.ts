@@ -67,7 +67,7 @@ function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-const describe = (o: Located) => (o.kind === 'loggedModel' ? `logged model '${o.id}'` : o.kind === 'model' ? `model '${o.name}'` : `${o.kind} '${o.id}'`);
+const describeObject = (o: Located) => (o.kind === 'loggedModel' ? `logged model '${o.id}'` : o.kind === 'model' ? `model '${o.name}'` : `${o.kind} '${o.id}'`);
 
 /** Authenticates callers and applies the policy. */
 export class AuthGate {
@@ -138,7 +138,7 @@ export class AuthGate {
           ? await this.options.store.workspacesOf(objects.map((o) => o.object))
           : new Map<Located, string>();
         const checks = objects.length > 0
-          ? objects.map((o) => ({ workspace: found.get(o.object) ?? target.workspace, what: describe(o.object), path: o.path, exists: found.has(o.object) }))
+          ? objects.map((o) => ({ workspace: found.get(o.object) ?? target.workspace, what: describeObject(o.object), path: o.path, exists: found.has(o.object) }))
           : [{ workspace: target.workspace, what: `workspace '${target.workspace}'`, path: `headers.${WORKSPACE_HEADER}`, exists: true }];
         for (const check of checks) {
           const role = this.roleIn(principal, check.workspace);

@@ -18,6 +18,8 @@ const SUMMARIES: Record<AdminRouteName, [string, z.ZodType | null, z.ZodType]> =
   removeMember: ["Remove a member (the workspace's admins)", null, z.object({ removed: MemberInfo.omit({ role: true }) })],
 };
 
+const CREATED = new Set<AdminRouteName>(['createToken', 'createUser', 'createWorkspace']);
+
 /** OpenAPI path items of the auth routes. */
 export function authOpenApiPaths(): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
@@ -31,7 +33,7 @@ export function authOpenApiPaths(): Record<string, Record<string, unknown>> {
       summary,
       ...(parameters.length ? { parameters } : {}),
       ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(body, { io: 'input' }) } } } } : {}),
-      responses: { 200: { description: 'OK', content: { 'application/json': { schema: z.toJSONSchema(answer, { io: 'output' }) } } } },
+      responses: { [CREATED.has(name) ? 201 : 200]: { description: CREATED.has(name) ? 'Created' : 'OK', content: { 'application/json': { schema: z.toJSONSchema(answer, { io: 'output' }) } } } },
     };
   }
   return out;

@@ -57,10 +57,11 @@ for (const adapter of ADAPTERS) {
   describe(`AuthStore contract: ${adapter.name}`, () => {
     let db: Opened;
     let auth: AuthStore;
+    // A fresh PostgreSQL database takes seconds on a loaded machine.
     beforeEach(async () => {
       db = await adapter.open();
       auth = db.auth;
-    });
+    }, 60_000);
     afterEach(() => db.close());
 
     it('starts with no users, the default workspace and no admin; users have unique names', async () => {

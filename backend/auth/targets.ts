@@ -20,6 +20,9 @@ export function apiObjects(params: Record<string, string>, body: unknown): Named
   const b = fieldsOf(body);
   const experimentId = str(b.experimentId);
   if (experimentId) out.push({ object: { kind: 'experiment', id: experimentId }, path: 'body.experimentId' });
+  // A model version copies its source run's artifact refs: the run's workspace must allow it too.
+  const runId = str(b.runId);
+  if (runId) out.push({ object: { kind: 'run', id: runId }, path: 'body.runId' });
   out.push({ object: { kind: 'project', id: str(b.projectId) ?? DEFAULT_WORKSPACE }, path: 'body.projectId' });
   return out;
 }
@@ -35,6 +38,10 @@ export function mlflowObjects(path: string, request: unknown): NamedObject[] {
   }
   const runId = str(r.run_id) ?? str(r.run_uuid);
   if (runId) out.push({ object: { kind: 'run', id: runId }, path: 'run_id' });
+  // A model version's source names its run: `runs:/<run>/...` or `.../<experiment>/<run>/artifacts/...`.
+  const source = str(r.source);
+  const sourceRun = source ? (/^runs:\/([^/]+)/.exec(source) ?? /\/([^/]+)\/artifacts(?:\/|$)/.exec(source))?.[1] : undefined;
+  if (sourceRun) out.push({ object: { kind: 'run', id: sourceRun }, path: 'source' });
   const modelId = str(r.model_id);
   if (modelId) out.push({ object: { kind: 'loggedModel', id: modelId }, path: 'model_id' });
   const name = str(r.name);

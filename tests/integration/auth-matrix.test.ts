@@ -397,6 +397,20 @@ describe('WebSocket sync under the policy', () => {
   });
 });
 
+describe('model versions from runs', () => {
+  it("need the source run's workspace too: an editor cannot register another workspace's run (REST and MLflow)", async () => {
+    const a = await makeFixture(A);
+    const b = await makeFixture(B);
+    const rest = (runId: string) => http(tokens.editor, 'POST', `/api/v1/models/${a.model}/versions`, { json: { runId, path: 'model.txt' } });
+    expect((await rest(b.runId)).status).toBe(404);
+    expect((await rest(a.runId)).status).toBe(201);
+    const viaMlflow = (source: string) => http(tokens.editor, 'POST', '/api/2.0/mlflow/model-versions/create', { json: { name: a.model, source } });
+    expect((await viaMlflow(`runs:/${b.runId}/model.txt`)).status).toBe(404);
+    expect((await viaMlflow(`mlflow-artifacts:/${b.experimentId}/${b.runId}/artifacts/model.txt`)).status).toBe(404);
+    expect((await viaMlflow(`runs:/${a.runId}/model.txt`)).status).toBe(200);
+  });
+});
+
 describe('token lifetime', () => {
   it('refuses an expired token with 401, records when a token was last used, and never lists secrets', async () => {
     const a = await makeFixture(A);
