@@ -71,6 +71,9 @@ export const API_LIST_CUTS: Partial<Record<RouteName, Cut>> = {
 /** List answers of the MLflow API cut to the caller's workspaces (a single answer outside them is a 404). */
 export const MLFLOW_LIST_CUTS: Partial<Record<MlflowRouteName, Cut>> = {
   searchExperiments: cut('experiments', (e) => ({ kind: 'experiment', id: String(e.experiment_id) })),
+  // Without experiment_ids these two search every experiment.
+  searchRuns: cut('runs', (r) => ({ kind: 'experiment', id: String(fieldsOf(r.info).experiment_id) })),
+  searchLoggedModels: cut('models', (m) => ({ kind: 'experiment', id: String(fieldsOf(m.info).experiment_id) })),
   searchRegisteredModels: cut('registered_models', (m) => ({ kind: 'model', name: String(m.name) })),
   searchModelVersions: cut('model_versions', (v) => ({ kind: 'model', name: String(v.name) })),
   async getExperimentByName(gate, principal, answer) {

@@ -294,6 +294,12 @@ describe('authorization matrix', () => {
     expect(models).not.toContain(b.model);
     const mlflowExperiments = (await http(tokens.viewer, 'POST', '/api/2.0/mlflow/experiments/search', { json: { max_results: 1000 } })).json.experiments;
     expect(mlflowExperiments.map((e: { experiment_id: string }) => e.experiment_id)).not.toContain(b.experimentId);
+    const everywhere = (await http(tokens.viewer, 'POST', '/api/2.0/mlflow/runs/search', { json: { experiment_ids: [] } })).json.runs ?? [];
+    expect(everywhere.map((r: { info: { run_id: string } }) => r.info.run_id)).toContain(a.runId);
+    expect(everywhere.map((r: { info: { run_id: string } }) => r.info.run_id)).not.toContain(b.runId);
+    const logged = (await http(tokens.viewer, 'POST', '/api/2.0/mlflow/logged-models/search', { json: {} })).json.models ?? [];
+    expect(logged.map((m: { info: { model_id: string } }) => m.info.model_id)).toContain(a.loggedModelId);
+    expect(logged.map((m: { info: { model_id: string } }) => m.info.model_id)).not.toContain(b.loggedModelId);
     // Naming B's experiment in an MLflow search is a 404, as for any object of a workspace the caller is not in.
     expect((await http(tokens.viewer, 'POST', '/api/2.0/mlflow/runs/search', { json: { experiment_ids: [a.experimentId, b.experimentId] } })).status).toBe(404);
   });
