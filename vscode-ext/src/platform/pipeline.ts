@@ -149,7 +149,15 @@ export function registerPipelineCommands(context: vscode.ExtensionContext, deps:
       void vscode.window.showErrorMessage(`runtrail: ${(error as Error).message}`);
       return;
     }
-    const outcome = await flow(editorNotebook(cell.notebook, path), cell, folder.uri);
+    let outcome: FlowOutcome;
+    try {
+      outcome = await flow(editorNotebook(cell.notebook, path), cell, folder.uri);
+    } catch (error) {
+      // Not a refusal of the plan (those are shown in the preview) but e.g. pipeline.yaml unreadable: nothing was written.
+      deps.log(`${command} ${path} cell ${cell.index} failed: ${(error as Error).stack ?? String(error)}`);
+      void vscode.window.showErrorMessage(`runtrail: ${command}: nothing was written: ${(error as Error).message}`);
+      return;
+    }
     deps.log(`${command} ${path} cell ${cell.index}: ${JSON.stringify(outcome)}`);
     if (outcome.kind === 'written') vscode.window.setStatusBarMessage(`runtrail: ${outcome.update ? 'updated' : 'promoted'} step "${outcome.step}"`, 5000);
     if (outcome.kind === 'demoted') vscode.window.setStatusBarMessage(`runtrail: demoted step "${outcome.step}"`, 5000);

@@ -10,7 +10,9 @@ const COMMANDS = ['runtrail.connect', 'runtrail.refresh', 'runtrail.compareSelec
   'runtrail.filterRuns', 'runtrail.clearFilter', 'runtrail.searchRuns', 'runtrail.openRunInBrowser',
   // Models view (src/platform/models-commands.ts).
   'runtrail.refreshModels', 'runtrail.registerModelFromRun', 'runtrail.copyModelUri', 'runtrail.copyModelName', 'runtrail.openModelSourceRun',
-  'runtrail.setModelAlias', 'runtrail.removeModelAlias', 'runtrail.showModelLineage', 'runtrail.deleteModel'];
+  'runtrail.setModelAlias', 'runtrail.removeModelAlias', 'runtrail.showModelLineage', 'runtrail.deleteModel',
+  // Pipeline steps (src/platform/pipeline.ts).
+  'runtrail.promoteCell', 'runtrail.demoteCell'];
 
 /** Registers the commands suite. */
 export function commandSuite(): void {
