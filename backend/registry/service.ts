@@ -60,16 +60,18 @@ export class ModelRegistry {
     return this.ctx.store.registry;
   }
 
-  /** Models whose mirror write failed; mirrored again with the next change (the SQL change did commit). */
-  private readonly unmirrored = new Set<string>();
+  /** Models whose mirror write failed, with their workspace; mirrored again with the next change (SQL committed). */
+  private readonly unmirrored = new Map<string, string | undefined>();
 
   /** Runs a registry write, then mirrors the changed model to its workspace's doc for live views. */
   private async change<T>(name: string, fn: (tx: RegistryTx) => Promise<T>): Promise<T> {
+    // The workspace before the change: a deleted model's entry is removed from the mirror it was in.
+    const workspace = (await this.store.getModel(name))?.workspaceId;
     const result = await this.store.write(fn);
-    this.unmirrored.add(name);
-    for (const pending of [...this.unmirrored]) {
+    this.unmirrored.set(name, workspace);
+    for (const [pending, before] of [...this.unmirrored]) {
       try {
-        await mirrorModel(this.ctx, pending, (v, m) => this.withAliases(v, m));
+        await mirrorModel(this.ctx, pending, (v, m) => this.withAliases(v, m), before);
         this.unmirrored.delete(pending);
       } catch {
         // Kept for the next change; the mirror is a view, the change itself is committed.
