@@ -37,7 +37,7 @@ of it. An object is fingerprinted again when
      that such a function changes (`def clean(): df.loc[...] = ...` then `clean()`), or
   4. the cell mentions its name at all and the object is at most 1 MiB (cheap, so any path counts).
 Rule 2 is checked for the names the cells since the previous delta mentioned or bound, and for every object every
-16th delta (at least every 2 s): the namespace grows with every cell (IPython's `_iN`), so scanning all of it after
+64th delta (at least every 2 s): the namespace grows with every cell (IPython's `_iN`), so scanning all of it after
 every cell would cost more with each one. Rules 3 and 4 make an in-place change of a single value exact for the cell
 that made it. Large objects that a
 cell only reads (`df.groupby(...)`, `print(df)`) are not hashed again: hashing every mentioned object cost more
@@ -98,7 +98,7 @@ _UPLOAD_BACKOFF_S = 1.0
 _DEFAULT_MAX_BYTES = 1 << 30
 _REFERENCED_REHASH_BYTES = 1 << 20
 _STATS_INLINE_BYTES = 64 << 10  # larger objects get their column statistics from the background thread
-_FULL_CHECK_EVERY = 16
+_FULL_CHECK_EVERY = 64
 _FULL_CHECK_S = 2.0
 _DEFER_BYTES = 4 << 20  # larger objects are fingerprinted in the background, once the kernel is idle
 _IDLE_S = 0.05  # the background thread starts after the kernel has run no cell for this long
@@ -1793,10 +1793,23 @@ def _pandas_columns(obj):
             found.append((column, series.array if values is None else values, series.dtype))
         return found
     found = []
-    for j, column in enumerate(obj.columns.tolist()):
+    for j, column in enumerate(_column_labels(obj.columns)):
         values = iget_values(j)
         found.append((column, values, values.dtype))
     return found
+
+
+def _column_labels(columns):
+    """The labels of a columns Index as Python objects, what iterating it gives. pandas 3 keeps string labels in
+    Arrow, where `Index.tolist()` takes ~50 us for three labels; Arrow's own `to_pylist()` gives the same strings."""
+    pa_array = getattr(getattr(columns, "_values", None), "_pa_array", None)
+    if pa_array is not None and type(columns).__name__ == "Index" and str(columns.dtype) in ("str", "string"):
+        try:
+            if pa_array.null_count == 0:
+                return pa_array.to_pylist()
+        except Exception:
+            pass
+    return columns.tolist()
 
 
 def _fingerprint_polars(obj, top, new, max_bytes, warnings, digests):
@@ -2015,10 +2028,7 @@ def _take_rows(values, ranges, np):
     return np.concatenate([values[a:b] for a, b in ranges])
 
 
-def _pandas_column_stats(np, pd, name, series, ranges):
-    values = getattr(series, "_values", None)
-    if values is None:
-        values = series.array
+def _pandas_column_stats(np, pd, name, values, dtype, ranges):
     form, parts = _normalize_pandas_values(values, np)
     if form == "fixed":
         stats = _numpy_stats(np, _take_rows(parts, ranges, np))
@@ -2034,7 +2044,7 @@ def _pandas_column_stats(np, pd, name, series, ranges):
                  "distinct": int(np.count_nonzero(np.bincount(present))) if present.size else 0}
     else:
         stats = _object_stats(np, pd, _take_rows(parts, ranges, np))
-    stats["dtype"] = str(series.dtype)
+    stats["dtype"] = str(dtype)
     return _stats_record(name, stats)
 
 
@@ -2197,13 +2207,13 @@ def _column_stats(obj, kind, info, warnings, name, cached_only=False):
     records = []
     if kind == "pandas":
         pd = sys.modules.get("pandas")
-        items = obj.items() if hasattr(obj, "columns") else [(obj.name, obj)]
-        for i, (column, series) in enumerate(items):
+        for i, (column, values, dtype) in enumerate(_pandas_columns(obj)):
             if i >= _MAX_STATS_COLUMNS:
                 warnings.append("%s: statistics kept for the first %d columns" % (name, _MAX_STATS_COLUMNS))
                 break
-            key = ("pandas", digests[i] if i < len(digests) else object(), str(series.dtype), span)
-            records.append(_cached_stats(key, column, lambda: _pandas_column_stats(np, pd, column, series, ranges), cached_only))
+            key = ("pandas", digests[i] if i < len(digests) else object(), str(dtype), span)
+            records.append(_cached_stats(key, column, lambda: _pandas_column_stats(np, pd, column, values, dtype, ranges),
+                                         cached_only))
     elif kind == "polars":
         columns = obj.get_columns() if hasattr(obj, "columns") else [obj]
         for i, series in enumerate(columns[:_MAX_STATS_COLUMNS]):
@@ -2375,7 +2385,7 @@ def _redact_param(key, value):
 # Hashing runs at memory speed, about as fast as the cheap pandas step that made the data, so doing it in the delta
 # would cost a notebook of such steps more than its 2% budget (docs/benchmarks.md). One background thread takes
 # over what is large, and later deltas hand the results over; `pending` tells the frontend that work is still
-# waiting, so it asks again once the kernel is idle (decisions 0018 and 0021).
+# waiting, so it asks again once the kernel is idle (decisions 0018 and 0029).
 # - The thread works only when the kernel is idle: no cell has run for _IDLE_S. Under Run All the next cell starts
 #   within a millisecond or two of the previous delta, so the notebook's own work never competes with it (for the
 #   CPU or, in its Python-level parts, for the GIL).

@@ -11,7 +11,8 @@ from conftest import HERE, bootstrap_code, check_delta, delta_request, helper_so
 def run_python(script, block):
     prelude = "import sys\n" + "".join("sys.modules[%r] = None\n" % name for name in block)
     env = dict(os.environ, PYTHONPATH=HERE, IPYTHONDIR=os.path.join(os.environ.get("TMPDIR", "/tmp"), "rt-degraded-ipython"))
-    done = subprocess.run([sys.executable, "-c", prelude + textwrap.dedent(script)], env=env, capture_output=True,
+    # The script goes through stdin: with the helper's source in it, it is longer than one argument may be.
+    done = subprocess.run([sys.executable, "-"], input=prelude + textwrap.dedent(script), env=env, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])

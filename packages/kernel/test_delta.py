@@ -347,7 +347,14 @@ def test_delta_never_raises(nb):
             raise RuntimeError("weird subclass")
 
     nb.shell.user_ns["weird"] = np.zeros(3).view(Broken)
-    nb.run("import pandas as pd\nclass Frame(pd.DataFrame):\n    def items(self):\n        raise RuntimeError('no items')\nbad = Frame({'a': [1]})\nkeep = [weird]", cell_id="c1")
+    nb.run("import pandas as pd\n"
+           "class Frame(pd.DataFrame):\n"
+           "    broken = False\n"
+           "    def __getattribute__(self, name):\n"
+           "        if name == 'columns' and type(self).broken:\n"
+           "            raise RuntimeError('no columns')\n"
+           "        return super().__getattribute__(name)\n"
+           "bad = Frame({'a': [1]})\nFrame.broken = True\nkeep = [weird]", cell_id="c1")
     delta = nb.delta()
     assert any(w.startswith("bad:") for w in delta["warnings"])
     assert any(w.startswith("weird:") for w in delta["warnings"])

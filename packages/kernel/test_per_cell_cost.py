@@ -71,3 +71,17 @@ def test_the_delta_is_formatted_as_application_json_through_the_shells_formatter
     nb.rt._uninstall()
     formatters = [shell.display_formatter.mimebundle_formatter] + list(shell.display_formatter.formatters.values())
     assert all(id(display) not in f.singleton_printers for f in formatters)
+
+
+def test_a_change_through_another_name_is_found_by_the_periodic_full_check(nb, monkeypatch):
+    monkeypatch.setitem(nb.rt.__dict__, "_FULL_CHECK_S", 3600.0)  # only the delta count triggers it here
+    nb.run("import numpy as np\nsmall = np.zeros(10)\nother = small")
+    nb.delta()
+    nb.run("other[3] = 1.0")  # `small` is the same array, but this cell does not name it
+    first = {s["name"] for s in nb.delta()["snapshots"]}
+    assert first == {"other"}
+    found = []
+    for i in range(nb.rt._FULL_CHECK_EVERY):
+        nb.run("y = %d" % i)
+        found += [s["name"] for s in nb.delta()["snapshots"]]
+    assert found == ["small"]
