@@ -25,6 +25,7 @@ const CLI = join(REPO, 'packages/cli/dist/runtrail.mjs');
 const FIXTURES = join(REPO, 'tests/fixtures');
 const UI_DIR = 'promote-ui';
 const ERR_DIR = 'promote-errors';
+const FAULT_DIR = 'promote-fault';
 const NOTEBOOK = `${UI_DIR}/customers.ipynb`;
 const FEATURES = 7; // the "features" cell: reads raw (cell 3) and threshold (the parameters cell)
 
@@ -74,8 +75,13 @@ const liveTags = (page: Page, index: number) =>
 const cellAt = (page: Page, index: number) => page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell').nth(index);
 
 async function contextMenuCommand(page: Page, index: number, command: string): Promise<void> {
-  await cellAt(page, index).locator('.jp-InputArea-editor').click({ button: 'right' });
-  await page.locator(`.lm-Menu-item[data-command="${command}"]`).click();
+  const item = page.locator(`.lm-Menu-item[data-command="${command}"]`);
+  // A right-click while the notebook is still being laid out can be lost: right-click again until the menu shows.
+  await expect(async () => {
+    await cellAt(page, index).locator('.jp-InputArea-editor').click({ button: 'right' });
+    await expect(item).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 60_000 });
+  await item.click();
 }
 
 /** Waits for the notification that a promotion or demotion was written (files, tag and notebook save). */
@@ -113,6 +119,8 @@ test.beforeAll(async () => {
   const problems = JSON.parse(readFileSync(join(FIXTURES, 'notebooks/problems.ipynb'), 'utf8'));
   problems.metadata.kernelspec = { name: 'python3', display_name: 'Python 3', language: 'python' };
   writeFileSync(join(process.env.JLAB_ROOT!, ERR_DIR, 'problems.ipynb'), JSON.stringify(problems, null, 1));
+  mkdirSync(join(process.env.JLAB_ROOT!, FAULT_DIR), { recursive: true });
+  copyFileSync(join(FIXTURES, 'notebooks/customers.ipynb'), join(process.env.JLAB_ROOT!, FAULT_DIR, 'customers.ipynb'));
   cliRoot = mkdtempSync(join(tmpdir(), 'runtrail-promote-cli-'));
   await startBackend();
 });
@@ -128,7 +136,7 @@ test('promote from the UI writes what the CLI writes; again updates in place; de
   await openNotebook(page, NOTEBOOK);
   const experiment = await eventually(
     () => page.evaluate(() => (window as any).jupyterapp.shell.currentWidget?.content?.model?.getMetadata('runtrail')?.experimentId as string | undefined),
-    30_000,
+    90_000,
     'the notebook experiment id',
   );
   // One run of the whole notebook, so the backend holds snapshots of raw and features to bind and type them.
@@ -224,4 +232,34 @@ test('a cell below a star import: the error names the step and field, and nothin
   expect(await liveTags(page, 4)).toEqual([]);
   expect(pipelineFiles(folder)).toEqual({});
   expect(tagsInFile(join(folder, 'problems.ipynb'))).toEqual(tagsBefore);
+});
+
+test('when the server refuses pipeline.yaml, the step module and the folders made for it are removed again', async ({ page }) => {
+  const folder = join(process.env.JLAB_ROOT!, FAULT_DIR);
+  const tagsBefore = tagsInFile(join(folder, 'customers.ipynb'));
+  // The real Jupyter server answers everything except the write of pipeline.yaml, which fails as a full disk would.
+  await page.route(`**/api/contents/${FAULT_DIR}/pipeline.yaml*`, (route) =>
+    route.request().method() === 'PUT' ? route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ message: 'disk full' }) }) : route.fallback(),
+  );
+  const writes: string[] = [];
+  page.on('request', (request) => {
+    const path = decodeURIComponent(new URL(request.url()).pathname).split('/api/contents/')[1];
+    if (path?.startsWith(FAULT_DIR) && ['PUT', 'DELETE'].includes(request.method())) writes.push(`${request.method()} ${path}`);
+  });
+  await openNotebook(page, `${FAULT_DIR}/customers.ipynb`);
+  await contextMenuCommand(page, 3, 'runtrail:promote-cell');
+  const dialog = page.locator('.jp-Dialog');
+  await expect(dialog.locator('.rt-Promote-nameInput')).toHaveValue('load');
+  await page.keyboard.press('Enter');
+  const error = page.locator('.jp-Dialog .rt-PipelineError');
+  await expect(error).toContainText('disk full');
+  await expect(error).toContainText('Nothing was written.');
+  await page.keyboard.press('Enter');
+  // The step module and its folders were written, then taken away again; the notebook's tags are unchanged.
+  expect(writes).toEqual(expect.arrayContaining([`PUT ${FAULT_DIR}/pipeline`, `PUT ${FAULT_DIR}/pipeline/steps`, `PUT ${FAULT_DIR}/pipeline/steps/load.py`]));
+  expect(writes).toEqual(expect.arrayContaining([`DELETE ${FAULT_DIR}/pipeline/steps/load.py`, `DELETE ${FAULT_DIR}/pipeline`]));
+  expect(existsSync(join(folder, 'pipeline'))).toBe(false);
+  expect(existsSync(join(folder, 'pipeline.yaml'))).toBe(false);
+  expect(tagsInFile(join(folder, 'customers.ipynb'))).toEqual(tagsBefore);
+  expect(await liveTags(page, 3)).toEqual([]);
 });

@@ -17,6 +17,10 @@ export const PIPELINE_COMMANDS = {
   demote: 'runtrail:demote-step',
 } as const;
 
+const CONTEXT_MENU = 'cell-context-menu';
+
+type CommandArgs = { readonly [key: string]: unknown };
+
 interface Target {
   panel: NotebookPanel;
   index: number;
@@ -29,18 +33,19 @@ export function registerPipelineCommands(
   ctx: FlowContext,
   palette: ICommandPalette | null,
 ): void {
-  const target = (): Target | null => {
+  // JupyterLab keeps the last context-menu event, so the hit test is only asked when the menu ran the command.
+  const target = (args: CommandArgs): Target | null => {
     const panel = tracker.currentWidget;
     if (!panel?.model) return null;
-    const node = app.contextMenuHitTest((n) => n.classList.contains('jp-Cell'));
+    const node = args.from === CONTEXT_MENU ? app.contextMenuHitTest((n) => n.classList.contains('jp-Cell')) : undefined;
     const clicked = node ? panel.content.widgets.findIndex((w) => w.node === node) : -1;
     const index = clicked >= 0 ? clicked : panel.content.activeCellIndex;
     return index >= 0 && index < panel.model.cells.length ? { panel, index } : null;
   };
   const cellOf = (t: Target | null) => t?.panel.model?.cells.get(t.index);
-  const isCode = () => cellOf(target())?.type === 'code';
-  const stepOf = () => {
-    const cell = cellOf(target());
+  const isCode = (args: CommandArgs) => cellOf(target(args))?.type === 'code';
+  const stepOf = (args: CommandArgs) => {
+    const cell = cellOf(target(args));
     return cell ? stepOfTags(modelTags(cell)) : undefined;
   };
 
@@ -49,9 +54,9 @@ export function registerPipelineCommands(
     caption: 'Turn this cell into a pipeline step (pipeline/steps/<name>.py and pipeline.yaml), after a preview',
     icon: (args) => (args.toolbar ? buildIcon : undefined),
     isEnabled: isCode,
-    isVisible: (args) => !args.toolbar || isCode(),
-    execute: async () => {
-      const t = target();
+    isVisible: (args) => !args.toolbar || isCode(args),
+    execute: async (args) => {
+      const t = target(args);
       return t ? promoteCell(t.panel, t.index, ctx) : false;
     },
   });
@@ -59,16 +64,17 @@ export function registerPipelineCommands(
     label: (args) => (args.toolbar ? '' : 'Demote Pipeline Step'),
     caption: "Remove this cell's pipeline step: its module and its pipeline.yaml entry",
     icon: (args) => (args.toolbar ? undoIcon : undefined),
-    isEnabled: () => stepOf() !== undefined,
-    isVisible: () => stepOf() !== undefined,
-    execute: async () => {
-      const t = target();
+    isEnabled: (args) => stepOf(args) !== undefined,
+    isVisible: (args) => stepOf(args) !== undefined,
+    execute: async (args) => {
+      const t = target(args);
       return t ? demoteCell(t.panel, t.index, ctx) : false;
     },
   });
   app.contextMenu.addItem({ type: 'separator', selector: '.jp-Notebook .jp-Cell', rank: 60 });
-  app.contextMenu.addItem({ command: PIPELINE_COMMANDS.promote, selector: '.jp-Notebook .jp-Cell', rank: 61 });
-  app.contextMenu.addItem({ command: PIPELINE_COMMANDS.demote, selector: '.jp-Notebook .jp-Cell', rank: 62 });
+  const args = { from: CONTEXT_MENU };
+  app.contextMenu.addItem({ command: PIPELINE_COMMANDS.promote, selector: '.jp-Notebook .jp-Cell', rank: 61, args });
+  app.contextMenu.addItem({ command: PIPELINE_COMMANDS.demote, selector: '.jp-Notebook .jp-Cell', rank: 62, args });
   for (const command of Object.values(PIPELINE_COMMANDS)) palette?.addItem({ command, category: 'runtrail' });
   // The cell toolbar asks again when the active cell changes or is re-tagged.
   const notify = () => {
