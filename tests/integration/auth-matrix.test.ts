@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { MLFLOW_ARTIFACTS_ROOT, mlflowRoutes, routes, type MlflowRouteName, type RouteName } from '@runtrail/core/schema';
+import { MLFLOW_ARTIFACTS_ROOT, mlflowRoutes, routes, type MlflowRouteName, type RouteName, type RouteSpec } from '@runtrail/core/schema';
 import { createRedactor } from '@runtrail/core/capture';
 import { SyncClient, createExperimentDoc, getRunMap, readRun, setRunTag, type SyncStatus } from '@runtrail/core/sync';
 import { startServer, type RunningServer } from '../../backend/server';
@@ -49,8 +49,8 @@ async function http(token: string | null, method: string, path: string, init: { 
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
   if (init.workspace) headers['x-runtrail-workspace'] = init.workspace;
-  let body: BodyInit | undefined;
-  if (init.bytes) body = init.bytes as BodyInit;
+  let body: RequestInit['body'];
+  if (init.bytes) body = init.bytes as unknown as RequestInit['body'];
   else if (init.json !== undefined) {
     headers['content-type'] = 'application/json';
     body = JSON.stringify(init.json);
@@ -133,7 +133,7 @@ interface Case {
 const fill = (path: string, values: Record<string, string>) => path.replace(/:(\w+)(\{[^}]*\})?/g, (_, name: string) => encodeURIComponent(values[name] ?? 'x'));
 
 /** /api/v1 routes: path parameters from the fixture, a JSON body that names the fixture's experiment and project. */
-const apiCases: Case[] = (Object.entries(routes) as [RouteName, (typeof routes)[RouteName]][]).map(([name, spec]) => ({
+const apiCases: Case[] = (Object.entries(routes) as [RouteName, RouteSpec][]).map(([name, spec]) => ({
   route: `v1 ${name}`,
   policy: API_POLICY[name],
   destructive: name.startsWith('delete'),
@@ -234,7 +234,7 @@ describe('authorization matrix', () => {
   });
 
   it('answers every route x caller x own or foreign workspace as the policy says', async () => {
-    const shared = { [A]: await makeFixture(A), [B]: await makeFixture(B) };
+    const shared: Record<string, Fixture> = { [A]: await makeFixture(A), [B]: await makeFixture(B) };
     const wrong: string[] = [];
     const tally = { allow: 0, 403: 0, 404: 0, allowedButInvalid: 0 };
     let checked = 0;
