@@ -162,14 +162,25 @@ def _warn(message):
             _state.warnings.append(str(message)[:2000])
 
 
+_shell_found = None
+
+
 def _get_shell():
+    """The IPython shell, if any (remembered: `IPython.get_ipython()` goes through a lazy module attribute, ~10 us,
+    and the delta needs the shell twice per cell); a shell that is no longer the singleton is looked up again."""
+    global _shell_found
+    shell = _shell_found
+    if shell is not None and getattr(type(shell), "_instance", None) is shell:
+        return shell
     ipython = sys.modules.get("IPython")
     if ipython is None:
         return None
     try:
-        return ipython.get_ipython()
+        shell = ipython.get_ipython()
     except Exception:
         return None
+    _shell_found = shell
+    return shell
 
 
 def _user_namespace():
@@ -1107,11 +1118,11 @@ def _collect_delta(request_json):
                                          written))
     except Exception as exc:
         warnings.append("namespace scan failed: %r" % (exc,))
-    column_stats, late_snapshots, superseded, pending = _finished_background(warnings)
+    column_stats, late_snapshots, superseded = _finished_background(warnings)
     snapshots.extend(late_snapshots)
     files, st.files_read = st.files_read, {}
     try:
-        snapshots.extend(_file_snapshots(list(files) + literal_paths, req, warnings))
+        snapshots.extend(_file_snapshots(list(files) + literal_paths, req, warnings, last_count))
     except Exception as exc:
         warnings.append("file snapshots failed: %r" % (exc,))
 
@@ -1129,6 +1140,7 @@ def _collect_delta(request_json):
         tags, st.tags = st.tags, {}
         artifacts, st.artifacts = st.artifacts, []
         queued, st.warnings = st.warnings, []
+        pending = _pending_work(st)  # after the file snapshots, which can queue work too
         st.seq += 1
         seq = st.seq
     if dropped:
@@ -2570,7 +2582,13 @@ def _background_loop(st):
                 continue
             st.running += 1
         try:
-            result = _background_stats(st, job, epoch) if job.get("type") == "stats" else _background_snapshot(st, job, epoch)
+            kind = job.get("type")
+            if kind == "stats":
+                result = _background_stats(st, job, epoch)
+            elif kind == "file":
+                result = _background_file(st, job)
+            else:
+                result = _background_snapshot(st, job, epoch)
         except Exception as exc:
             result = {"type": job.get("type", "snapshot"), "name": job["name"], "marker": job,
                       "warnings": ["%s: background capture failed (%r)" % (job["name"], exc)]}
@@ -2642,6 +2660,25 @@ def _background_snapshot(st, marker, epoch):
             "warnings": warnings}
 
 
+def _background_file(st, job):
+    """The snapshot of a large file a cell read, as it is now if it still has the size, modification time and inode
+    it had when the delta saw it (else it is reported as changed, not hashed)."""
+    path, name = job["path"], job["name"]
+    stat = os.stat(path)
+    key = (stat.st_size, stat.st_mtime_ns, stat.st_ino, job["maxBytes"])
+    if key != job["key"]:
+        return {"type": "file", "name": name, "snapshot": None,
+                "warnings": ["file %s: changed before it was fingerprinted; not recorded for that read" % name]}
+    cached = st.file_cache.get(path)
+    if cached is None or cached[0] != key:  # the same file read by several cells is hashed once
+        cached = (key, _file_fingerprint(path, stat.st_size, job["maxBytes"]))
+        st.file_cache[path] = cached
+    fingerprint_, sampled = cached[1]
+    snapshot = {"name": name, "kind": "file", "fingerprint": fingerprint_, "sampled": sampled,
+                "shape": [stat.st_size], "columns": [], "executionCount": job["executionCount"]}
+    return {"type": "file", "name": name, "snapshot": snapshot, "warnings": []}
+
+
 def _retry(st, marker):
     """A cell started while an unprotected object was read: its marker waits for the next idle moment (unless a
     newer change of the same name replaced it)."""
@@ -2654,16 +2691,18 @@ def _retry(st, marker):
 
 
 def _finished_background(warnings):
-    """(columnStats records, late snapshots, superseded executions, how much is still to do) since the previous
-    delta."""
+    """(columnStats records, late snapshots, superseded executions) since the previous delta."""
     st = _state
     with st.lock:
         done, st.stats_done = st.stats_done, []
         superseded, st.superseded = st.superseded, []
-        pending = _pending_work(st)
     stats, snapshots = [], []
     for result in done:
         warnings.extend(result["warnings"])
+        if result["type"] == "file":
+            if result.get("snapshot") is not None:
+                snapshots.append(result["snapshot"])
+            continue
         entry = st.snap_cache.get(result["name"])
         if result["type"] == "snapshot":
             if entry is None or entry.get("marker") is not result["marker"]:
@@ -2681,7 +2720,7 @@ def _finished_background(warnings):
         else:
             columns = result["columns"]
         stats.append({"fingerprint": result["fingerprint"], "name": result["name"], "columns": columns})
-    return stats, snapshots, superseded, pending
+    return stats, snapshots, superseded
 
 
 def _wait_for_statistics(timeout=10.0):
@@ -2701,7 +2740,10 @@ def _wait_for_statistics(timeout=10.0):
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _file_snapshots(paths, req, warnings):
+def _file_snapshots(paths, req, warnings, execution_count=None):
+    """Snapshots of the files cells opened for reading under the notebook folder; a file not hashed before whose
+    hash reads more than _DEFER_BYTES is hashed by the background thread once the kernel is idle (its snapshot comes
+    in a later delta with `executionCount`)."""
     if not paths:
         return []
     root = _notebook_dir(req["notebookDir"])
@@ -2724,11 +2766,16 @@ def _file_snapshots(paths, req, warnings):
                 continue
             key = (stat.st_size, stat.st_mtime_ns, stat.st_ino, max_bytes)
             cached = _state.file_cache.get(full)
+            name = rel.replace(os.sep, "/")
             if cached is None or cached[0] != key:
+                if min(stat.st_size, max_bytes) > _DEFER_BYTES and _queue_job(_state, {
+                        "type": "file", "name": name, "path": full, "key": key, "size": stat.st_size,
+                        "maxBytes": max_bytes, "executionCount": execution_count}):
+                    continue
                 cached = (key, _file_fingerprint(full, stat.st_size, max_bytes))
                 _state.file_cache[full] = cached
             fingerprint_, sampled = cached[1]
-            snapshots.append({"name": rel.replace(os.sep, "/"), "kind": "file", "fingerprint": fingerprint_,
+            snapshots.append({"name": name, "kind": "file", "fingerprint": fingerprint_,
                               "sampled": sampled, "shape": [stat.st_size], "columns": []})
         except Exception as exc:
             warnings.append("file %s: cannot fingerprint (%r)" % (path, exc))

@@ -178,3 +178,18 @@ def test_statistics_already_known_by_content_are_given_at_once(nb):
     nb.run("again = arr.copy()")
     snap = snapshot(nb.delta(), "again")
     assert "statsPending" not in snap and by_column(snap["columns"])[""]["max"] == 299_999
+
+
+def test_a_large_file_read_by_a_cell_is_hashed_when_the_kernel_is_idle(nb, tmp_path):
+    import os
+
+    (tmp_path / "big.bin").write_bytes(os.urandom(6 << 20))
+    result = nb.run("with open('big.bin', 'rb') as f:\n    head = f.read(10)")
+    first = nb.delta()
+    assert [s for s in first["snapshots"] if s["kind"] == "file"] == [] and first["pending"] == 1
+    [snap] = [s for s in settled(nb)["snapshots"] if s["kind"] == "file"]
+    assert snap["name"] == "big.bin" and snap["executionCount"] == result.execution_count
+    assert snap["fingerprint"] == nb.rt._file_fingerprint(str(tmp_path / "big.bin"), 6 << 20, 1 << 30)[0]
+    nb.run("with open('big.bin', 'rb') as f:\n    head = f.read(10)")  # read again: known, reported at once
+    [again] = [s for s in nb.delta()["snapshots"] if s["kind"] == "file"]
+    assert again["fingerprint"] == snap["fingerprint"]
