@@ -8,11 +8,13 @@ import { stepOfTags } from '@runtrail/core/pipeline';
 import { modelTags } from './cells';
 
 const BADGE_CLASS = 'rt-StepBadge';
+const STEP_CELL_CLASS = 'rt-mod-step';
 
 /** Puts, updates or removes the step label of one cell. */
 export function showStepBadge(cell: Cell): void {
   const step = cell.model ? stepOfTags(modelTags(cell.model)) : undefined;
   let badge = cell.node.querySelector<HTMLElement>(`:scope > .${BADGE_CLASS}`);
+  cell.node.classList.toggle(STEP_CELL_CLASS, step !== undefined);
   if (!step) {
     badge?.remove();
     return;
