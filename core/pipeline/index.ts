@@ -34,6 +34,8 @@ export type {
 export { pythonLiteral, renderStepModule } from './stepfile';
 export type { StepModuleParts, StepParameter } from './stepfile';
 export { SNAPSHOT_FORMATS, bindInputs, snapshotsByName } from './inputs';
+export { lastRunSnapshots } from './snapshots';
+export type { LastRunSnapshots, LastRunSnapshotsOptions } from './snapshots';
 export type { BindingContext, BoundInputs, PreviewInput, ValueSnapshot } from './inputs';
 export { cacheKeyMaterial, canonicalJson, importedModules, localModuleCandidates, stalenessReasons, stepParamValues } from './cachekey';
 export type { FileDependency, StepKeyParts } from './cachekey';

@@ -8,13 +8,12 @@ import type { Contents } from '@jupyterlab/services';
 import type { NotebookPanel } from '@jupyterlab/notebook';
 import { Widget } from '@lumino/widgets';
 import type { RuntrailClient } from '@runtrail/core/client';
-import { PipelineError, planDemotion, planPromotion, type CellRef, type PromotionNotebook, type PromotionPlan } from '@runtrail/core/pipeline';
+import { PipelineError, lastRunSnapshots, planDemotion, planPromotion, type CellRef, type PromotionNotebook, type PromotionPlan } from '@runtrail/core/pipeline';
 import { applyPlanInNotebook } from './apply';
 import { notebookCells } from './cells';
 import { contentsFileSystem } from './contents';
 import { PromotionBody, describeError } from './preview';
 import { projectOf } from './project';
-import { lastRunSnapshots } from './snapshots';
 
 /** What the flows need from the app. */
 export interface FlowContext {

@@ -17,7 +17,7 @@ import {
   type PromotionPlan,
 } from '@runtrail/core/pipeline';
 import { demotionPreview, promotionPreview, refusalView, type PreviewAction, type PreviewView } from './preview';
-import type { LastRunSnapshots } from './snapshots';
+import type { LastRunSnapshots } from '@runtrail/core/pipeline';
 
 /** How the flow asks the user. Each resolves undefined when the user dismisses the prompt. */
 export interface PromoteUi {

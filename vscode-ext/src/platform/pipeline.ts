@@ -6,14 +6,13 @@
  * followed by a save, prompts as an input box and quick picks.
  */
 import { RuntrailClient } from '@runtrail/core/client';
-import type { PlanFileSystem } from '@runtrail/core/pipeline';
+import { lastRunSnapshots, type PlanFileSystem } from '@runtrail/core/pipeline';
 import * as vscode from 'vscode';
 import { experimentIdOf } from '../notebook/metadata';
 import { stepOfCell, toCellSource, withCellTagEdit } from '../pipeline/cells';
 import { demoteCell, promoteCell, stepNameError, type FlowOutcome, type PromoteNotebook, type PromoteUi } from '../pipeline/flow';
 import type { PreviewAction, PreviewView } from '../pipeline/preview';
 import { projectRelativePath } from '../pipeline/project';
-import { lastRunSnapshots } from '../pipeline/snapshots';
 import type { Settings } from './settings';
 
 const NOTEBOOK_TYPE = 'jupyter-notebook';
@@ -168,7 +167,7 @@ export function registerPipelineCommands(context: vscode.ExtensionContext, deps:
   const snapshotsFor = async (notebook: vscode.NotebookDocument) => {
     const connection = await deps.settings.connection();
     const client = connection ? new RuntrailClient({ baseUrl: connection.serverUrl, token: connection.token }) : null;
-    return lastRunSnapshots(client, experimentIdOf(notebook.metadata));
+    return lastRunSnapshots(client, experimentIdOf(notebook.metadata), { offlineNote: 'no runtrail server is connected' });
   };
 
   context.subscriptions.push(
