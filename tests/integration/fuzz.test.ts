@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorBody, MlflowErrorBody, MlflowRequests, mlflowRoutes, routes, type RouteSpec } from '@runtrail/core/schema';
+import { AUTH_ROUTES, authSchema } from '../../backend/index';
 import { startBackend, tempDataDir, type BackendProcess } from './harness';
 
 let backend: BackendProcess;
@@ -34,6 +35,14 @@ const examples: Record<string, unknown> = {
   updateModelVersion: { description: 'd', setTags: [{ key: 'a', value: 'b' }], deleteTags: ['c'] },
   transitionModelVersionStage: { stage: 'Staging', archiveExisting: false },
   setModelAlias: { version: 1 },
+};
+
+/** The auth routes that take a JSON body: their schema and a valid example body, mutated by the fuzzer. */
+const authBodies: Record<string, { schema: { safeParse(v: unknown): { success: boolean } }; example: unknown }> = {
+  createToken: { schema: authSchema.CreateTokenRequest, example: { name: 'ci', expiresInMs: 86_400_000 } },
+  createUser: { schema: authSchema.CreateUserRequest, example: { name: 'fuzz-user' } },
+  createWorkspace: { schema: authSchema.CreateWorkspaceRequest, example: { id: 'fuzz-ws', name: 'Fuzz' } },
+  setMember: { schema: authSchema.SetMemberRequest, example: { role: 'editor' } },
 };
 
 /** Valid MLflow request bodies, mutated by the fuzzer (MLflow routes answer in MLflow's error shape). */
@@ -113,7 +122,9 @@ function fill(path: string, valid: boolean): string {
     .replace(':sha256', 'b'.repeat(64))
     .replace(':modelName', valid ? MODEL : 'no-such-model')
     .replace(':version', valid ? '1' : '99')
-    .replace(':alias', 'champion');
+    .replace(':alias', 'champion')
+    .replace(':workspaceId', valid ? 'default' : 'no-such-workspace')
+    .replace(':user', valid ? 'fuzz-user' : 'no-such-user');
 }
 
 async function send(method: string, path: string, body: string | Uint8Array, token: string | null) {
@@ -159,8 +170,45 @@ describe('fuzzing the mutating routes of the OpenAPI document', () => {
     );
     const mutating = Object.entries(routes).filter(([, s]) => s.method === 'post' || s.method === 'put').map(([n]) => n);
     const mlflow = Object.entries(mlflowRoutes).filter(([, s]) => s.method === 'post').map(([n]) => `mlflow.${n}`);
-    expect(new Set(listed)).toEqual(new Set([...mutating, ...mlflow, 'mlflow.uploadArtifact']));
+    const auth = Object.entries(AUTH_ROUTES).filter(([, s]) => s.method === 'post' || s.method === 'put').map(([n]) => `auth.${n}`);
+    expect(new Set(listed)).toEqual(new Set([...mutating, ...mlflow, ...auth, 'mlflow.uploadArtifact']));
+    expect(new Set(Object.keys(authBodies))).toEqual(new Set(auth.map((n) => n.slice('auth.'.length))));
   });
+
+  for (const [name, { schema, example }] of Object.entries(authBodies)) {
+    const route = AUTH_ROUTES[name as keyof typeof AUTH_ROUTES];
+
+    it(`auth ${name}: without the token, 401 whatever the body`, async () => {
+      await fc.assert(
+        fc.asyncProperty(rawBodies, async (body) => {
+          const res = await send(route.method, fill(route.path, true), body, null);
+          expect(res.status).toBe(401);
+          expectJsonError(res, name);
+        }),
+        { numRuns: 10 },
+      );
+    });
+
+    it(`auth ${name}: malformed JSON and one broken field get 4xx JSON errors naming the body`, async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(rawBodies, fc.tuple(fc.array(fc.nat(5), { maxLength: 3 }), garbage).map(([path, g]) => JSON.stringify(mutate(example, path, g)))), fc.boolean(), async (body, validPath) => {
+          const res = await send(route.method, fill(route.path, validPath), body, backend.token);
+          let value: unknown;
+          try {
+            value = JSON.parse(body);
+          } catch {
+            expectJsonError(res, name);
+            return;
+          }
+          if (!schema.safeParse(value).success) {
+            expectJsonError(res, name);
+            if (validPath) expect(JSON.parse(res.text).error.path, `${name} ${res.text}`).toMatch(/^body/);
+          } else expect(res.status, `${name} ${res.text}`).toBeLessThan(500);
+        }),
+        { numRuns: 40 },
+      );
+    });
+  }
 
   for (const [name, spec] of Object.entries(routes) as [string, RouteSpec][]) {
     if (spec.method !== 'post' && spec.method !== 'put') continue;
