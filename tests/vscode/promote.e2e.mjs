@@ -122,7 +122,7 @@ function writeFixture(dir, experimentId) {
 }
 
 function cellRow(page, name) {
-  return page.locator('.notebookOverlay .monaco-list-row.code-cell-row', { hasText: CELL_TEXT[name] }).first();
+  return page.locator('.notebookOverlay:visible .monaco-list-row.code-cell-row', { hasText: CELL_TEXT[name] }).first();
 }
 
 /** The cell's row; the notebook list renders only rows near the viewport, so it scrolls from the top until found. */
@@ -133,7 +133,7 @@ async function findCell(page, name) {
       await row.scrollIntoViewIfNeeded({ timeout: 10_000 });
       return row;
     }
-    await page.locator('.notebookOverlay .monaco-list').first().hover({ position: { x: 300, y: 200 } });
+    await page.locator('.notebookOverlay:visible .monaco-list').first().hover({ position: { x: 300, y: 200 } });
     await page.mouse.wheel(0, attempt === 0 ? -20_000 : 250);
     await page.waitForTimeout(250);
   }
@@ -148,7 +148,7 @@ async function openNotebook(page) {
   await page.keyboard.press('Control+Shift+E');
   for (let attempt = 1; ; attempt++) {
     await page.getByRole('treeitem', { name: NOTEBOOK }).first().click({ timeout: 30_000 });
-    const opened = await page.locator('.notebookOverlay .monaco-list-row.code-cell-row').first().waitFor({ timeout: 10_000 }).then(() => true, () => false);
+    const opened = await page.locator('.notebookOverlay:visible .monaco-list-row.code-cell-row').first().waitFor({ timeout: 10_000 }).then(() => true, () => false);
     if (opened) return;
     if (attempt >= 4) throw new Error(`${NOTEBOOK} did not open in the notebook editor`);
     await runCommand(page, 'View: Close All Editors');
@@ -247,7 +247,7 @@ export const tests = [
       assert(!existsSync(join(ctx.workspace, 'pipeline.yaml')), 'nothing is written before confirming');
       await chooseRow(page, 'Promote step "lookup"');
       await savedTag(ctx, 'lookup', 'runtrail-step:lookup');
-      await page.locator('.notebookOverlay .cell-statusbar-container', { hasText: 'step: lookup' }).first().waitFor({ timeout: 15_000 });
+      await page.locator('.notebookOverlay:visible .cell-statusbar-container', { hasText: 'step: lookup' }).first().waitFor({ timeout: 15_000 });
 
       const r = await cli(ctx, 'promote', NOTEBOOK, '--cell', 'lookup', '--yes');
       assert(r.code === 0, `the CLI promotes: ${r.stderr}`);

@@ -7,7 +7,7 @@
 // The extension gets its token from $RUNTRAIL_TOKEN in code-server's environment (the fallback it uses when
 // SecretStorage holds none; users store theirs with "runtrail: Connect to Server").
 //
-// Usage: node tests/vscode/run.mjs [--report FILE] [--keep] [--grep TEXT] [--no-inhost]
+// Usage: node tests/vscode/run.mjs [--report FILE] [--keep] [--grep TEXT[|TEXT...]] (tests whose name contains any of them) [--no-inhost]
 import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,7 +101,7 @@ async function main() {
     page.on('pageerror', (e) => console.log(`  [pageerror] ${e.message.slice(0, 200)}`));
 
     const tests = [...(await import('./runs.e2e.mjs')).tests, ...(await import('./collab.e2e.mjs')).tests, ...(await import('./models.e2e.mjs')).tests, ...notebookTests, ...(await import('./promote.e2e.mjs')).tests];
-    const selected = grep ? tests.filter((t) => t.name.includes(grep)) : tests;
+    const selected = grep ? tests.filter((t) => grep.split('|').some((part) => t.name.includes(part))) : tests;
     const counts = await runTests(selected, ctx, page);
     await page.screenshot({ path: join(ARTIFACTS, 'last.png') }).catch(() => {});
     await page.close();
