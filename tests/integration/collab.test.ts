@@ -5,22 +5,13 @@
  * - Offline: both edit the same note (even the same sentence) and the same tags while disconnected, reconnect,
  *   and end with the same merged text holding both edits; the REST API and the MLflow API's runs/get show it.
  */
-import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
 import { createRedactor } from '@runtrail/core/capture';
 import { RuntrailClient } from '@runtrail/core/client';
-import {
-  SyncClient,
-  applyNoteEdit,
-  createExperimentDoc,
-  deleteRunTag,
-  getRunMap,
-  readRun,
-  setRunTag,
-  type WebSocketLike,
-} from '@runtrail/core/sync';
+import { SyncClient, applyNoteEdit, deleteRunTag, getRunMap, readRun, setRunTag } from '@runtrail/core/sync';
 import { ensureBuilt, startBackend, tempDataDir, type BackendProcess } from './harness';
+import { openSyncClient, seenAt, until } from './sync-clients';
 
 const TOKEN = 'collab-token';
 const LIVE_BUDGET_MS = 1000;
@@ -43,49 +34,17 @@ afterAll(async () => {
   data?.remove();
 });
 
-/** A sync client; `gate.offline` makes its connection attempts fail, as a network outage would. */
+/** A sync client of the experiment doc, disposed after the suite. */
 function syncClient(experimentId: string) {
-  const doc = createExperimentDoc();
-  const gate = { offline: false, socket: null as WebSocket | null };
-  const client = new SyncClient({
-    doc,
-    url: `${node.url.replace(/^http/, 'ws')}/api/v1/sync/${experimentId}?token=${TOKEN}`,
-    createSocket: (target): WebSocketLike => {
-      if (gate.offline) throw new Error('network is down');
-      gate.socket = new WebSocket(target);
-      return gate.socket;
-    },
-    initialDelayMs: 50,
-    maxDelayMs: 200,
-  });
-  clients.push(client);
-  return { client, doc, gate };
-}
-
-async function until<T>(what: string, probe: () => T | undefined | false, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not seen within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  const opened = openSyncClient(node.url, experimentId, TOKEN);
+  clients.push(opened.client);
+  return opened;
 }
 
 /** Milliseconds from now until `probe` holds on `doc` (checked on each of its updates). */
-function msUntil(doc: Y.Doc, probe: () => boolean, what: string): Promise<number> {
+async function msUntil(doc: Y.Doc, probe: () => boolean, what: string): Promise<number> {
   const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => (doc.off('update', check), reject(new Error(`${what}: not seen within 10 s`))), 10_000);
-    function check() {
-      if (!probe()) return;
-      clearTimeout(timer);
-      doc.off('update', check);
-      resolve(performance.now() - started);
-    }
-    doc.on('update', check);
-    check();
-  });
+  return (await seenAt(doc, probe, what)) - started;
 }
 
 const runOf = (doc: Y.Doc, id: string) => {

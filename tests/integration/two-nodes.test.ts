@@ -10,23 +10,21 @@
  * WebSocket. The product goal is p95 <= 50 ms (tests/bench/sync-fanout.bench.ts); this test allows ten times that
  * because the machine's two cores are shared with other suites. The measured latencies are printed.
  */
-import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
 import { RuntrailClient } from '@runtrail/core/client';
 import { createHash } from 'node:crypto';
 import {
   SyncClient,
-  createExperimentDoc,
   getRunMap,
   noteText,
   readRegistryMirror,
   readRun,
   writeTags,
-  type WebSocketLike,
 } from '@runtrail/core/sync';
 import { startTestPostgres, type TestPostgres } from '../../backend/store/postgres/test-server';
 import { ensureBuilt, startBackend, tempDataDir, type BackendProcess } from './harness';
+import { openSyncClient, seenAt, until } from './sync-clients';
 
 const TOKEN = 'two-nodes-token';
 const BUDGET_MS = 500;
@@ -53,48 +51,11 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** A sync client on `node`; `gate.offline` makes its connection attempts fail, as a network outage would. */
+/** A sync client on `node`, disposed after the suite. */
 function syncClient(node: BackendProcess, experimentId: string, token = TOKEN, path = experimentId) {
-  const doc = createExperimentDoc();
-  const gate = { offline: false, socket: null as WebSocket | null };
-  const client = new SyncClient({
-    doc,
-    url: `${node.url.replace(/^http/, 'ws')}/api/v1/sync/${path}?token=${token}`,
-    createSocket: (target): WebSocketLike => {
-      if (gate.offline) throw new Error('network is down');
-      gate.socket = new WebSocket(target);
-      return gate.socket;
-    },
-    initialDelayMs: 50,
-    maxDelayMs: 200,
-  });
-  clients.push(client);
-  return { client, doc, gate };
-}
-
-async function until<T>(what: string, probe: () => T | undefined | false, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not seen within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-/** Resolves with the time (performance.now()) at which `probe` holds on `doc` (checked on each of its updates). */
-function seenAt(doc: Y.Doc, probe: () => boolean, what: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => (doc.off('update', check), reject(new Error(`${what}: not seen within 10 s`))), 10_000);
-    function check() {
-      if (!probe()) return;
-      clearTimeout(timer);
-      doc.off('update', check);
-      resolve(performance.now());
-    }
-    doc.on('update', check);
-    check();
-  });
+  const opened = openSyncClient(node.url, path, token);
+  clients.push(opened.client);
+  return opened;
 }
 
 async function mlflow(node: BackendProcess, path: string, body: unknown): Promise<Record<string, unknown>> {
