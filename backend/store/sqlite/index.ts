@@ -16,6 +16,15 @@ type Db = Database.Database;
 /** Page cache per connection, and how much of the file reads map instead of copying (SQLite's defaults: 2 MiB, 0). */
 const CACHE_KIB = 64 * 1024;
 const MMAP_BYTES = 1024 ** 3;
+/**
+ * WAL pages written before SQLite checkpoints them into the database (its default: 1,000 = 4 MiB). Ingest rewrites
+ * the same index pages batch after batch; checkpointing every 64 MiB instead copies each hot page once per 16,000
+ * pages, which takes ~15-20% off a 1,000-point MLflow log-batch here (docs/decisions/0030-sqlite-checkpoint-size.md).
+ * Durability is unchanged: committed frames are in the WAL either way. `journal_size_limit` truncates the WAL file
+ * back after a checkpoint so it does not stay at its high-water mark.
+ */
+const WAL_CHECKPOINT_PAGES = 16_384;
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 function migrate(db: Db): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
@@ -37,6 +46,8 @@ export function openSqliteStore(file: string): Store {
   const writer = new Database(file);
   writer.pragma('journal_mode = WAL');
   writer.pragma('synchronous = NORMAL');
+  writer.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
+  writer.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   writer.pragma('busy_timeout = 5000');
   migrate(writer);
   // ':memory:' databases are per connection: tests read through the writer.
