@@ -3,32 +3,21 @@
  * logging metrics and a failing cell, run, restarted, changed; checked through the backend's API. Then the
  * panel and compare; then offline capture across a page reload, arriving once when the backend is back.
  */
-import { expect, galata, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { BACKEND, api, eventually, startBackend, stopBackend } from './backend';
+import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
+import { api, eventually, startBackend, stopBackend } from './backend';
+import { codeCell, galataOptions, writeNotebook } from './setup';
 
 type Page = IJupyterLabPageFixture;
 
 const NOTEBOOK = 'capture.ipynb';
 
-function cell(id: string, source: string, tags: string[] = []) {
-  return { id, cell_type: 'code', source, metadata: tags.length ? { tags } : {}, outputs: [], execution_count: null };
-}
-
-function writeNotebook(): void {
-  const nb = {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
-    cells: [
-      cell('params', 'lr = 0.1\nepochs = 3', ['parameters']),
-      cell('load', "import pandas as pd\ndf = pd.DataFrame({'a': [1, 2, 3], 'b': [0.5, 1.5, 2.5]})"),
-      cell('train', "import runtrail\nfor i in range(epochs):\n    runtrail.log_metric('loss', lr / (i + 1), step=i)"),
-      cell('fail', "raise ValueError('boom')"),
-    ],
-  };
-  writeFileSync(join(process.env.JLAB_ROOT!, NOTEBOOK), JSON.stringify(nb));
+function writeCaptureNotebook(): void {
+  writeNotebook(NOTEBOOK, [
+    codeCell('params', 'lr = 0.1\nepochs = 3', ['parameters']),
+    codeCell('load', "import pandas as pd\ndf = pd.DataFrame({'a': [1, 2, 3], 'b': [0.5, 1.5, 2.5]})"),
+    codeCell('train', "import runtrail\nfor i in range(epochs):\n    runtrail.log_metric('loss', lr / (i + 1), step=i)"),
+    codeCell('fail', "raise ValueError('boom')"),
+  ]);
 }
 
 interface RunRecord {
@@ -79,16 +68,10 @@ const paramsOf = (run: RunRecord) => Object.fromEntries(run.params.map((p) => [p
 
 test.describe.configure({ mode: 'serial' });
 // Galata serves settings from memory: point the extension at the backend the specs control.
-test.use({
-  autoGoto: true,
-  // Galata's kernel and session mocks answer a kernel restart with 201, which JupyterLab rejects.
-  kernels: null,
-  sessions: null,
-  mockSettings: { ...galata.DEFAULT_SETTINGS, 'runtrail-jupyterlab:plugin': { serverUrl: BACKEND.url, token: BACKEND.token } },
-});
+test.use(galataOptions());
 
 test.beforeAll(async () => {
-  writeNotebook();
+  writeCaptureNotebook();
   await startBackend();
 });
 test.afterAll(async () => {

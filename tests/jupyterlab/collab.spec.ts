@@ -4,36 +4,24 @@
  * open panel without a reload, with the caret kept where the user left it. An invalid tag key is refused with
  * the schema's words.
  */
-import { expect, galata, test } from '@jupyterlab/galata';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { expect, test } from '@jupyterlab/galata';
 import { WebSocket } from 'ws';
 import type * as Y from 'yjs';
 import { createRedactor } from '@runtrail/core/capture';
 import { SyncClient, applyNoteEdit, createExperimentDoc, getRunMap, readRun, setRunTag, type WebSocketLike } from '@runtrail/core/sync';
 import { BACKEND, api, eventually, startBackend, stopBackend } from './backend';
+import { codeCell, galataOptions, writeNotebook } from './setup';
 
 const NOTEBOOK = 'collab.ipynb';
 const LIVE_BUDGET_MS = 1000;
 
 test.describe.configure({ mode: 'serial' });
-test.use({
-  autoGoto: true,
-  kernels: null,
-  sessions: null,
-  mockSettings: { ...galata.DEFAULT_SETTINGS, 'runtrail-jupyterlab:plugin': { serverUrl: BACKEND.url, token: BACKEND.token } },
-});
+test.use(galataOptions());
 
 let bob: SyncClient | null = null;
 
 test.beforeAll(async () => {
-  const nb = {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
-    cells: [{ id: 'one', cell_type: 'code', source: 'lr = 0.01', metadata: {}, outputs: [], execution_count: null }],
-  };
-  writeFileSync(join(process.env.JLAB_ROOT!, NOTEBOOK), JSON.stringify(nb));
+  writeNotebook(NOTEBOOK, [codeCell('one', 'lr = 0.01')]);
   await startBackend();
 });
 test.afterAll(async () => {

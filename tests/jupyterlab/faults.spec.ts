@@ -3,45 +3,29 @@
  * notebook shows nothing of runtrail, and nothing captured is lost: once the token is fixed it all arrives); a
  * notebook without cell ids that builds a 10M-row DataFrame and prints megabytes.
  */
-import { expect, galata, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { BACKEND, api, eventually, startBackend, stopBackend } from './backend';
+import { codeCell, galataOptions, writeNotebook } from './setup';
 
 type Page = IJupyterLabPageFixture;
 const NOTEBOOK = 'faults.ipynb';
 const LARGE = 'large.ipynb';
-const PLUGIN = 'runtrail-jupyterlab:plugin';
 
 test.describe.configure({ mode: 'serial' });
-test.use({
-  autoGoto: true,
-  kernels: null,
-  sessions: null,
-  mockSettings: { ...galata.DEFAULT_SETTINGS, [PLUGIN]: { serverUrl: BACKEND.url, token: 'not-the-token' } },
-});
+test.use(galataOptions('not-the-token'));
 
 test.beforeAll(async () => {
-  const nb = {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
-    cells: [{ id: 'log', cell_type: 'code', source: "import runtrail\nrisk = 0.5\nruntrail.log_metric('auc', 0.9)", metadata: {}, outputs: [], execution_count: null }],
-  };
-  writeFileSync(join(process.env.JLAB_ROOT!, NOTEBOOK), JSON.stringify(nb));
+  writeNotebook(NOTEBOOK, [codeCell('log', "import runtrail\nrisk = 0.5\nruntrail.log_metric('auc', 0.9)")]);
   // nbformat 4.4: cells have no ids.
-  const code = (source: string) => ({ cell_type: 'code', source, metadata: {}, outputs: [], execution_count: null });
-  const large = {
-    nbformat: 4,
-    nbformat_minor: 4,
-    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
-    cells: [
-      code("import numpy as np, pandas as pd\nbig = pd.DataFrame({'a': np.arange(10_000_000), 'b': np.zeros(10_000_000)})"),
-      code("print('x' * 2_000_000)"),
-      code("from IPython.display import Image, display\ndisplay(Image(data=bytes(range(256)) * 4, format='png'))"),
+  writeNotebook(
+    LARGE,
+    [
+      codeCell(undefined, "import numpy as np, pandas as pd\nbig = pd.DataFrame({'a': np.arange(10_000_000), 'b': np.zeros(10_000_000)})"),
+      codeCell(undefined, "print('x' * 2_000_000)"),
+      codeCell(undefined, "from IPython.display import Image, display\ndisplay(Image(data=bytes(range(256)) * 4, format='png'))"),
     ],
-  };
-  writeFileSync(join(process.env.JLAB_ROOT!, LARGE), JSON.stringify(large));
+    4,
+  );
   await startBackend();
 });
 test.afterAll(async () => {

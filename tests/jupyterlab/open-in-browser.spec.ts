@@ -3,31 +3,19 @@
  * Runs panel (the selected run, its button and the row's context menu) and from the palette command with a
  * run id. `window.open` is replaced in the page to record what would open.
  */
-import { expect, galata, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { BACKEND, api, eventually, startBackend, stopBackend } from './backend';
+import { codeCell, galataOptions, writeNotebook } from './setup';
 
 type Page = IJupyterLabPageFixture;
 
 const NOTEBOOK = 'open-in-browser.ipynb';
 
 test.describe.configure({ mode: 'serial' });
-test.use({
-  autoGoto: true,
-  kernels: null,
-  sessions: null,
-  mockSettings: { ...galata.DEFAULT_SETTINGS, 'runtrail-jupyterlab:plugin': { serverUrl: BACKEND.url, token: BACKEND.token } },
-});
+test.use(galataOptions());
 
 test.beforeAll(async () => {
-  const nb = {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
-    cells: [{ id: 'one', cell_type: 'code', source: 'x = 1', metadata: {}, outputs: [], execution_count: null }],
-  };
-  writeFileSync(join(process.env.JLAB_ROOT!, NOTEBOOK), JSON.stringify(nb));
+  writeNotebook(NOTEBOOK, [codeCell('one', 'x = 1')]);
   await startBackend();
 });
 test.afterAll(async () => {

@@ -3,31 +3,18 @@
  * new run; the Runs panel follows JupyterLab's dark theme and is used with the keyboard alone: focus the list,
  * select two runs, compare them.
  */
-import { expect, galata, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { BACKEND, api, eventually, startBackend, stopBackend } from './backend';
+import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
+import { api, eventually, startBackend, stopBackend } from './backend';
+import { codeCell, galataOptions, writeNotebook } from './setup';
 
 type Page = IJupyterLabPageFixture;
 const NOTEBOOK = 'dies.ipynb';
 
 test.describe.configure({ mode: 'serial' });
-test.use({
-  autoGoto: true,
-  kernels: null,
-  sessions: null,
-  mockSettings: { ...galata.DEFAULT_SETTINGS, 'runtrail-jupyterlab:plugin': { serverUrl: BACKEND.url, token: BACKEND.token } },
-});
+test.use(galataOptions());
 
 test.beforeAll(async () => {
-  const code = (id: string, source: string) => ({ id, cell_type: 'code', source, metadata: {}, outputs: [], execution_count: null });
-  const nb = {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
-    cells: [code('set', 'alpha = 0.5'), code('die', 'import os\nos._exit(1)')],
-  };
-  writeFileSync(join(process.env.JLAB_ROOT!, NOTEBOOK), JSON.stringify(nb));
+  writeNotebook(NOTEBOOK, [codeCell('set', 'alpha = 0.5'), codeCell('die', 'import os\nos._exit(1)')]);
   await startBackend();
 });
 test.afterAll(async () => {

@@ -8,7 +8,7 @@
  * both sides. Then: promoting again (cell toolbar) updates in place, demoting removes the step, and a cell below a
  * star import shows the error and writes nothing.
  */
-import { expect, galata, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
+import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { BACKEND, api, eventually, startBackend, stopBackend } from './backend';
+import { PYTHON3, galataOptions } from './setup';
 
 type Page = IJupyterLabPageFixture;
 
@@ -104,12 +105,7 @@ function expectSameAsCli(): void {
 }
 
 test.describe.configure({ mode: 'serial' });
-test.use({
-  autoGoto: true,
-  kernels: null,
-  sessions: null,
-  mockSettings: { ...galata.DEFAULT_SETTINGS, 'runtrail-jupyterlab:plugin': { serverUrl: BACKEND.url, token: BACKEND.token } },
-});
+test.use(galataOptions());
 
 test.beforeAll(async () => {
   for (const dir of [join(uiRoot(), 'data'), join(process.env.JLAB_ROOT!, ERR_DIR)]) mkdirSync(dir, { recursive: true });
@@ -117,7 +113,7 @@ test.beforeAll(async () => {
   copyFileSync(join(FIXTURES, 'data/customers.csv'), join(uiRoot(), 'data/customers.csv'));
   // problems.ipynb names no kernel; given one, JupyterLab opens it without asking which kernel to start.
   const problems = JSON.parse(readFileSync(join(FIXTURES, 'notebooks/problems.ipynb'), 'utf8'));
-  problems.metadata.kernelspec = { name: 'python3', display_name: 'Python 3', language: 'python' };
+  problems.metadata.kernelspec = PYTHON3;
   writeFileSync(join(process.env.JLAB_ROOT!, ERR_DIR, 'problems.ipynb'), JSON.stringify(problems, null, 1));
   mkdirSync(join(process.env.JLAB_ROOT!, FAULT_DIR), { recursive: true });
   copyFileSync(join(FIXTURES, 'notebooks/customers.ipynb'), join(process.env.JLAB_ROOT!, FAULT_DIR, 'customers.ipynb'));
