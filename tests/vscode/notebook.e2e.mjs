@@ -13,6 +13,7 @@ import { createInterface } from 'node:readline';
 import { harnessEnv, venvBin } from '../../scripts/lib/setup.mjs';
 import { freePort, stopProcessGroup } from './code-server.mjs';
 import { runCommand } from './runs.e2e.mjs';
+import { eventually } from './wait.mjs';
 
 const NOTEBOOK = 'capture.ipynb';
 const CAPTURE_TIMEOUT = 60_000;
@@ -86,22 +87,6 @@ export function writeNotebook(workspace) {
     ],
   };
   writeFileSync(join(workspace, NOTEBOOK), JSON.stringify(nb, null, 1));
-}
-
-/** Polls `fn` until it returns a truthy value. */
-async function eventually(fn, timeoutMs, what) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
 }
 
 /** The notebook's experiment on the backend (created by the extension, named after the file). */

@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 import { uuidv7 } from 'uuidv7';
 import { ROOT } from '../../scripts/lib/setup.mjs';
 import { runCommand } from './runs.e2e.mjs';
+import { eventually } from './wait.mjs';
 
 const exec = promisify(execFile);
 const CLI = join(ROOT, 'packages', 'cli', 'dist', 'runtrail.mjs');
@@ -29,21 +30,6 @@ const CELL_TEXT = { lookup: 'np.arange', features: '.copy()', report: 'float(fea
 
 function assert(ok, what) {
   if (!ok) throw new Error(what);
-}
-
-async function eventually(fn, timeoutMs, what) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 /** Every file under `dir` (relative path -> content), skipping nothing: a refused command must change none. */
