@@ -185,3 +185,17 @@ class KernelSession:
             raise RuntimeError("delta failed: %s: %s" % (result.get("ename"), result.get("evalue")))
         data = result["data"]["application/json"]
         return json.loads(data) if isinstance(data, str) else data, outputs
+
+    def settled_delta(self, **kwargs):
+        """A delta plus what the helper's background thread still had to finish for it, as one: the follow-up
+        requests a frontend sends while a delta says work is `pending`."""
+        delta, outputs = self.delta(**kwargs)
+        last = delta
+        while last["pending"] > 0:
+            time.sleep(0.02)
+            last, more = self.delta()
+            outputs += more
+            for key in ("snapshots", "columnStats", "superseded", "warnings"):
+                delta[key] += last[key]
+        delta["pending"] = 0
+        return delta, outputs

@@ -76,7 +76,7 @@ import types
 import weakref
 
 FINGERPRINT_VERSION = b"runtrail-fingerprint-1"
-_STATE_VERSION = 3
+_STATE_VERSION = 4
 _KEY_RE = re.compile(r"^[A-Za-z0-9_\-. /:]+$")
 _MAX_KEY = 250
 _MAX_PARAM_JSON = 6000
@@ -102,6 +102,9 @@ _FULL_CHECK_EVERY = 64
 _FULL_CHECK_S = 2.0
 _DEFER_BYTES = 4 << 20  # larger objects are fingerprinted in the background, once the kernel is idle
 _IDLE_S = 0.05  # the background thread starts after the kernel has run no cell for this long
+_BURST_GAP_S = _IDLE_S  # a cell starting this soon after the previous one ended is part of a burst (Run All)
+_HANDOVER_COPY_BYTES = 64 << 10  # numpy arrays up to this size are copied for the background thread under a burst
+_HANDOVER_HELD_BYTES = 256 << 20  # at most this much of small objects' frozen states waits for the background thread
 _READERS = frozenset(
     "read_csv read_table read_parquet read_json read_excel read_feather read_orc read_pickle read_hdf read_sas "
     "read_stata read_spss read_xml read_fwf read_ipc read_ipc_stream read_avro read_ndjson read_database_uri "
@@ -140,6 +143,9 @@ def _new_state():
         start_dir=os.getcwd(),
         cell_epoch=0,
         last_cell_at=0.0,
+        in_burst=False,
+        exact_waiting={},
+        held_bytes=0,
         scans=0,
         full_check_at=0.0,
         worker=None,
@@ -276,9 +282,12 @@ def _backfill_last_cell(shell):
 
 
 def _pre_run_cell(info=None):
-    _state.recording = True
-    _state.cell_epoch += 1
-    _state.last_cell_at = time.monotonic()
+    st = _state
+    now = time.monotonic()
+    st.recording = True
+    st.cell_epoch += 1
+    st.in_burst = now - st.last_cell_at < _BURST_GAP_S
+    st.last_cell_at = now
     try:
         _wrap_namespace_open()  # %reset puts IPython's own open back
     except Exception:
@@ -749,8 +758,9 @@ _ANALYSIS_CACHE_SOURCE = 100_000
 
 
 def _analyze_cell(source, known_functions=None):
-    """Params (name -> JSON value), names written, referenced and possibly mutated, functions defined (with the
-    globals they mutate) and literal file paths of one cell. Callers must not change what it returns.
+    """Params (name -> JSON value), names written, referenced, referenced as whole objects (not only to read an
+    attribute or item: `f(df)`, `x = df`, `df` as the cell's value) and possibly mutated, functions defined (with
+    the globals they mutate) and literal file paths of one cell. Callers must not change what it returns.
 
     The analysis of a source text is cached (cells are run again and again): everything in it depends on the text
     alone except what calls of functions defined by earlier cells mutate, which is added from `known_functions`
@@ -778,7 +788,8 @@ def _analyze_source(source):
     """(_analyze_cell's result without functions of earlier cells, [(called name, argument bases)] of the calls of
     plain names that may be such functions)."""
     tree = _parse_cell(source)
-    result = {"params": {}, "written": [], "referenced": set(), "mutated": set(), "functions": {}, "paths": []}
+    result = {"params": {}, "written": [], "referenced": set(), "whole": set(), "mutated": set(), "functions": {},
+              "paths": []}
     if tree is None:
         return result, []
     params = {}
@@ -819,13 +830,19 @@ def _analyze_source(source):
     seen = set()
     result["written"] = [n for n in written if not (n in seen or seen.add(n))]
     # One walk over the tree (the analysis runs after every cell): names, calls and the nodes that can mutate.
-    referenced = result["referenced"]
+    referenced, whole = result["referenced"], result["whole"]
+    receivers = set()  # ids of Name nodes that are the object of an attribute or subscript (walked parents first)
     calls = []
     mutating = []
     for node in ast.walk(tree):
         kind = type(node)
         if kind is ast.Name:
             referenced.add(node.id)
+            if id(node) not in receivers:
+                whole.add(node.id)
+        elif kind is ast.Attribute or kind is ast.Subscript:
+            if type(node.value) is ast.Name:
+                receivers.add(id(node.value))
         elif kind is ast.Call:
             calls.append(node)
             path = _literal_path_argument(node)
@@ -835,6 +852,7 @@ def _analyze_source(source):
             mutating.append(node)
         elif kind is ast.Global or kind is ast.Nonlocal:
             referenced.update(node.names)
+            whole.update(node.names)
         elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
             result["functions"][node.name] = _function_mutations(node)
     result["mutated"] = _mutations(mutating, calls, result["functions"], None)
@@ -1092,6 +1110,7 @@ def _collect_delta(request_json):
 
     records = []
     referenced = set()
+    whole = set()
     mutated = set()
     literal_paths = []
     for cell in cells:
@@ -1109,6 +1128,7 @@ def _collect_delta(request_json):
             record["params"].append({"key": key, "value": value, "origin": "literal-assignment"})
         record["namesWritten"] = analysis["written"][:_MAX_NAMES]
         referenced |= analysis["referenced"]
+        whole |= analysis["whole"]
         st.functions.update(analysis["functions"])
         mutated |= analysis["mutated"]
         literal_paths.extend(analysis["paths"])
@@ -1118,7 +1138,7 @@ def _collect_delta(request_json):
         last_count = records[-1]["executionCount"] if records else None
         written = {n for record in records for n in record["namesWritten"]}
         snapshots.extend(_scan_namespace(namespace, referenced, mutated, req["snapshotMaxBytes"], warnings, last_count,
-                                         written))
+                                         written, whole))
     except Exception as exc:
         warnings.append("namespace scan failed: %r" % (exc,))
     column_stats, late_snapshots, superseded = _finished_background(warnings)
@@ -1234,7 +1254,7 @@ def _snapshot_record(name, kind, info):
     }
 
 
-def _scan_namespace(namespace, referenced, mutated, max_bytes, warnings, execution_count=None, written=()):
+def _scan_namespace(namespace, referenced, mutated, max_bytes, warnings, execution_count=None, written=(), whole=None):
     st = _state
     cache = st.snap_cache
     types_ = _data_types()
@@ -1271,8 +1291,12 @@ def _scan_namespace(namespace, referenced, mutated, max_bytes, warnings, executi
         present.add(name)
         entry = cache.get(name)
         same = entry is not None and entry["oid"] == id(obj) and (entry["ref"] is None or entry["ref"]() is obj)
-        if same and not full and name not in mutated and name not in referenced:
-            continue  # bound again to the same object; the periodic full check looks anyway
+        if same and not full and name not in mutated and (
+                name not in referenced
+                or (whole is not None and name not in whole and entry["nbytes"] > _REFERENCED_REHASH_BYTES)):
+            # Bound again to the same object, or a large object whose attributes or items the cells only read
+            # (`df.groupby(...)`, `df["a"]`): no version probe; the periodic full check looks anyway.
+            continue
         try:
             cheap = _cheap_version(obj, kind, max_bytes)
         except Exception:
@@ -1285,7 +1309,10 @@ def _scan_namespace(namespace, referenced, mutated, max_bytes, warnings, executi
         except TypeError:
             ref = None
         reported = entry["reported"] if entry is not None else None
-        if _defer_snapshot(cache, name, obj, kind, max_bytes, cheap, ref, entry, execution_count):
+        nbytes = _estimated_nbytes(obj, kind)
+        if _defer_snapshot(cache, name, obj, kind, nbytes, max_bytes, cheap, ref, entry, execution_count):
+            continue
+        if _hand_over(cache, name, obj, kind, nbytes, max_bytes, cheap, ref, entry, execution_count):
             continue
         _supersede(name, entry)
         try:
@@ -2484,25 +2511,25 @@ def _queue_stats(obj, kind, info, name):
 
 
 def _estimated_nbytes(obj, kind):
-    if kind == "pandas":
-        return _pandas_nbytes(sys.modules["numpy"], obj)
-    if kind == "polars":
-        return obj.estimated_size()
-    if kind == "arrow":
-        return obj.nbytes
-    return getattr(obj, "nbytes", 0)
+    """The object's size in bytes; None when it cannot be told."""
+    try:
+        if kind == "pandas":
+            return _pandas_nbytes(sys.modules["numpy"], obj)
+        if kind == "polars":
+            return obj.estimated_size()
+        if kind == "arrow":
+            return obj.nbytes
+        return getattr(obj, "nbytes", 0)
+    except Exception:
+        return None
 
 
-def _defer_snapshot(cache, name, obj, kind, max_bytes, cheap, ref, entry, execution_count):
+def _defer_snapshot(cache, name, obj, kind, nbytes, max_bytes, cheap, ref, entry, execution_count):
     """Leaves the fingerprint of a large object to the background thread, which starts once the kernel is idle:
     the delta only notes which execution changed it (a marker). A marker not yet taken is replaced by the next
     change of the same name (coalescing; the earlier execution is reported as superseded). False when the
     object is small enough to be fingerprinted now."""
-    try:
-        nbytes = _estimated_nbytes(obj, kind)
-    except Exception:
-        return False
-    if nbytes <= _DEFER_BYTES or _start_worker(_state) is None:
+    if nbytes is None or nbytes <= _DEFER_BYTES or _start_worker(_state) is None:
         return False
     _supersede(name, entry)
     marker = {"name": name, "kind": kind, "ref": ref, "obj": obj if ref is None else None, "maxBytes": max_bytes,
@@ -2512,8 +2539,97 @@ def _defer_snapshot(cache, name, obj, kind, max_bytes, cheap, ref, entry, execut
                    "nbytes": nbytes, "marker": marker}
     with st.lock:
         st.deferred[name] = marker
+    if not st.wake.is_set():
         st.wake.set()
     return True
+
+
+def _hand_over(cache, name, obj, kind, nbytes, max_bytes, cheap, ref, entry, execution_count):
+    """Under a burst of cells (Run All) the snapshot of a small object is left to the background thread too, but
+    exactly as this execution left it, never coalesced: the thread gets a frozen state (pandas with copy-on-write
+    through a shallow copy, polars through a clone, Arrow as is, a small numpy array as a copy). While snapshots of
+    a name wait for the thread, its later states queue behind them (fingerprinted now when they cannot be frozen),
+    so each name's snapshots are compared and reported in execution order. False when the snapshot is taken now."""
+    st = _state
+    waiting = st.exact_waiting.get(name, 0)
+    if not (st.in_burst or waiting) or nbytes is None or _start_worker(st) is None:
+        return False
+    frozen = _freeze_small(obj, kind, nbytes) if st.held_bytes + nbytes <= _HANDOVER_HELD_BYTES else None
+    if frozen is None and not waiting:
+        return False
+    _supersede(name, entry)
+    job = {"type": "exact", "name": name, "kind": kind, "maxBytes": max_bytes, "executionCount": execution_count,
+           "nbytes": 0 if frozen is None else nbytes}
+    if frozen is None:
+        job["result"] = _exact_result(job, obj, inline=True)
+    else:
+        job["obj"] = frozen
+    cache[name] = {"oid": id(obj), "ref": ref, "cheap": cheap, "reported": entry["reported"] if entry else None,
+                   "nbytes": nbytes, "marker": None}
+    st.exact_waiting[name] = waiting + 1
+    with st.lock:
+        st.held_bytes += job["nbytes"]
+        st.stats_jobs.append(job)
+    if not st.wake.is_set():  # Event.set() takes a lock and notifies even when already set
+        st.wake.set()
+    return True
+
+
+def _freeze_small(obj, kind, nbytes):
+    """A state of a small object that later writes to it cannot reach (cheap: no copy of pandas, polars or Arrow
+    data, a copy of numpy arrays up to _HANDOVER_COPY_BYTES); None when there is none."""
+    if kind == "numpy":
+        if nbytes <= _HANDOVER_COPY_BYTES and not obj.dtype.hasobject:
+            return obj.copy()
+        return None
+    try:
+        frozen, protected = _freeze(obj, kind)
+    except Exception:
+        return None
+    return frozen if protected else None
+
+
+def _exact_result(job, obj, inline=False):
+    """The snapshot of a handed-over state: fingerprint and column statistics (statistics of larger objects
+    queued as for any snapshot taken in the delta when computed `inline`)."""
+    name, kind = job["name"], job["kind"]
+    try:
+        info = _fingerprint(obj, kind, job["maxBytes"])
+    except Exception as exc:
+        return {"type": "exact", "name": name,
+                "warnings": ["%s: cannot fingerprint %s (%r); skipped" % (name, type(obj).__name__, exc)]}
+    warnings = []
+    snapshot = _snapshot_record(name, kind, info)
+    snapshot["executionCount"] = job["executionCount"]
+    if inline:
+        _attach_stats(snapshot, obj, kind, info, warnings, name)
+    else:
+        try:
+            snapshot["columns"] = _column_stats(obj, kind, info, warnings, name)
+        except Exception as exc:
+            warnings.append("%s: column statistics failed (%r)" % (name, exc))
+    warnings = ["%s: %s" % (name, w) for w in info["warnings"]] + warnings
+    return {"type": "exact", "name": name, "fingerprint": info["fingerprint"], "snapshot": snapshot,
+            "warnings": warnings}
+
+
+def _exact_done(st, result, snapshots):
+    """Reports a handed-over snapshot unless its name's previous snapshot (in execution order) had the same
+    fingerprint."""
+    name = result["name"]
+    waiting = st.exact_waiting.get(name, 0) - 1
+    if waiting > 0:
+        st.exact_waiting[name] = waiting
+    else:
+        st.exact_waiting.pop(name, None)
+    if "fingerprint" not in result:
+        return
+    entry = st.snap_cache.get(name)
+    if entry is not None:
+        if entry["reported"] == result["fingerprint"]:
+            return
+        entry["reported"] = result["fingerprint"]
+    snapshots.append(result["snapshot"])
 
 
 def _supersede(name, entry):
@@ -2588,6 +2704,8 @@ def _background_loop(st):
             kind = job.get("type")
             if kind == "stats":
                 result = _background_stats(st, job, epoch)
+            elif kind == "exact":
+                result = job.get("result") or _exact_result(job, job["obj"])
             elif kind == "file":
                 result = _background_file(st, job)
             else:
@@ -2595,11 +2713,12 @@ def _background_loop(st):
         except Exception as exc:
             result = {"type": job.get("type", "snapshot"), "name": job["name"], "marker": job,
                       "warnings": ["%s: background capture failed (%r)" % (job["name"], exc)]}
-        if job.get("type") == "stats":
+        if job.get("type") in ("stats", "exact"):
             job.pop("obj", None)  # releases the frozen copy before the result waits for a delta
         with st.lock:
             if result is not None:
                 st.stats_done.append(result)
+            st.held_bytes -= job.get("nbytes", 0) if job.get("type") == "exact" else 0
             st.running -= 1
 
 
@@ -2705,6 +2824,9 @@ def _finished_background(warnings):
         if result["type"] == "file":
             if result.get("snapshot") is not None:
                 snapshots.append(result["snapshot"])
+            continue
+        if result["type"] == "exact":
+            _exact_done(st, result, snapshots)
             continue
         entry = st.snap_cache.get(result["name"])
         if result["type"] == "snapshot":
