@@ -36,17 +36,19 @@ of it. An object is fingerprinted again when
      `np.copyto(arr, x)`), an `out=` argument, an argument of a function the notebook defined, or a global
      that such a function changes (`def clean(): df.loc[...] = ...` then `clean()`), or
   4. the cell mentions its name at all and the object is at most 1 MiB (cheap, so any path counts).
-Rule 2 is checked for the names the cells since the previous delta mentioned or bound, and for every object every
-64th delta (at least every 2 s): the namespace grows with every cell (IPython's `_iN`), so scanning all of it after
-every cell would cost more with each one. Rules 3 and 4 make an in-place change of a single value exact for the cell
-that made it. Large objects that a
-cell only reads (`df.groupby(...)`, `print(df)`) are not hashed again: hashing every mentioned object cost more
-than 2% of a realistic notebook (docs/benchmarks.md). A change made elsewhere (through an alias of a large object,
-a method of a class the notebook defined, a library callback) is caught by rule 2 only.
+Rule 2 is checked for the names the cells since the previous delta bound or mentioned (objects above 1 MiB only
+when mentioned as a whole: `f(df)`, `x = df`, not `df.groupby(...)` or `df["a"]`, whose in-place changes rule 3
+covers), and for every object every 64th delta (at least every 2 s): the namespace grows with every cell (IPython's
+`_iN`), so scanning all of it after every cell would cost more with each one. Rules 3 and 4 make an in-place
+change of a single value exact for the cell that made it. Large objects that a cell only reads (`df.groupby(...)`,
+`print(df)`) are not hashed again: hashing every mentioned object cost more than 2% of a realistic notebook
+(docs/benchmarks.md). A change made elsewhere (through an alias of a large object, a method of a class the notebook
+defined, a library callback, a library function writing a view: `f(df["a"])`) is caught by rule 2 only.
 Only snapshots whose fingerprint differs from the one last reported for that name are sent; column statistics
 are cached by the column's content digest, so a frame with one new column pays statistics for that column only.
 Objects above 4 MB are fingerprinted in a background thread once the kernel is idle, and arrive in a later delta
-attributed to the execution that last changed them; a change made again before that supersedes the earlier one
+attributed to the execution that last changed them; a change made again before that supersedes the earlier one.
+Under Run All, smaller objects go to that thread too, each execution's state frozen and fingerprinted exactly
 (section "Fingerprints and statistics in the background"). Secrets are redacted before anything leaves the
 kernel (section "Redaction").
 
@@ -225,6 +227,10 @@ def _install(config=None):
         state.start_dir = getattr(shell, "starting_dir", None) or state.start_dir
         shell.events.register("pre_run_cell", _pre_run_cell)
         shell.events.register("post_run_cell", _post_run_cell)
+        try:
+            _wrap_user_expressions(shell)
+        except Exception:
+            pass
         if fresh:
             _backfill_last_cell(shell)
     _wrap_open()
@@ -246,7 +252,8 @@ def _uninstall():
     _unwrap_open()
     try:
         if shell is not None:
-            _unwrap_format(shell)
+            _unwrap_attribute(shell.display_formatter, "format")
+            _unwrap_attribute(shell, "user_expressions")
     except Exception:
         pass
     _state.recording = False
@@ -1019,31 +1026,73 @@ def _display_of(delta):
 
 def _wrap_format(formatter, display):
     """Wraps `formatter.format` (once) so that formatting `display` costs one identity check."""
-    current = formatter.__dict__.get("format")
-    if getattr(current, "_runtrail_display", None) is display:
+
+    def wrap(original):
+        def format(obj, include=None, exclude=None):
+            if obj is display and include is None and exclude is None:
+                return display._repr_mimebundle_(), {}
+            return original(obj, include=include, exclude=exclude)
+
+        return format
+
+    _wrap_attribute(formatter, "format", wrap)
+
+
+_DELTA_EXPRESSION_PREFIX = "__import__('runtrail')._delta("  # core/capture/delta.ts deltaExpression
+
+
+def _wrap_user_expressions(shell):
+    """Wraps the shell's `user_expressions` (once) so that the delta expression, the same text after every cell,
+    is compiled once: IPython compiles each expression text it evaluates, ~0.05 ms per cell in a kernel whose
+    caches the cell has just flushed. Other expressions go to the original, one at a time and in order. Not
+    wrapped when the shell lacks the methods IPython's own version uses."""
+    if not (hasattr(shell, "_format_user_obj") and hasattr(shell, "_user_obj_error")):
         return
-    original = current if current is not None else formatter.format
+    compiled = {}
 
-    def format(obj, include=None, exclude=None):
-        if obj is display and include is None and exclude is None:
-            return display._repr_mimebundle_(), {}
-        return original(obj, include=include, exclude=exclude)
+    def wrap(original):
+        def user_expressions(expressions):
+            out = {}
+            for key, expr in expressions.items():
+                if not (isinstance(expr, str) and expr.startswith(_DELTA_EXPRESSION_PREFIX)):
+                    out.update(original({key: expr}))
+                    continue
+                try:
+                    code = compiled.get(expr)
+                    if code is None:
+                        code = compile(expr, "<string>", "eval")
+                        if len(compiled) >= 16:
+                            compiled.clear()
+                        compiled[expr] = code
+                    out[key] = shell._format_user_obj(eval(code, shell.user_global_ns, shell.user_ns))
+                except BaseException:  # as IPython's own version: any failure is the expression's error value
+                    out[key] = shell._user_obj_error()
+            return out
 
-    format._runtrail_display = display
-    format._runtrail_replaced = current  # an instance attribute that was there before (None: the class's method)
-    formatter.format = format
+        return user_expressions
+
+    _wrap_attribute(shell, "user_expressions", wrap)
 
 
-def _unwrap_format(shell):
-    """Puts the shell's own `display_formatter.format` back, unless something else wrapped it after us."""
-    formatter = shell.display_formatter
-    current = formatter.__dict__.get("format")
-    if not hasattr(current, "_runtrail_display"):
+def _wrap_attribute(owner, name, wrap):
+    """Sets `owner.name` to `wrap(current)` as an instance attribute, unless this helper already wrapped it."""
+    current = owner.__dict__.get(name)
+    if hasattr(current, "_runtrail_replaced"):
+        return
+    wrapper = wrap(current if current is not None else getattr(owner, name))
+    wrapper._runtrail_replaced = current  # what the instance had before (None: the class's method)
+    setattr(owner, name, wrapper)
+
+
+def _unwrap_attribute(owner, name):
+    """Undoes _wrap_attribute, unless something else wrapped the attribute after us."""
+    current = owner.__dict__.get(name)
+    if not hasattr(current, "_runtrail_replaced"):
         return
     if current._runtrail_replaced is None:
-        del formatter.format
+        delattr(owner, name)
     else:
-        formatter.format = current._runtrail_replaced
+        setattr(owner, name, current._runtrail_replaced)
 
 
 class _DeltaDisplay:
@@ -2438,6 +2487,11 @@ def _redact_param(key, value):
 # - Objects above _STATS_INLINE_BYTES and up to _DEFER_BYTES are fingerprinted in the delta; only their column
 #   statistics, unless already cached by content, come later as `columnStats` for the snapshot reported with
 #   `statsPending: true`.
+# - Under a burst of cells (a cell that starts within _BURST_GAP_S of the previous one's end: Run All), smaller
+#   objects that can be frozen cheaply are handed over too, as the exact state this execution left, never
+#   coalesced (decision 0032): their snapshots come in a later delta with their `executionCount`. Snapshots of one
+#   name are compared and reported in execution order: while some wait, its later states queue behind them. A cell
+#   run at a person's pace gets its small objects' snapshots in its own delta, as before.
 #
 # What the thread reads must be what the marker or the snapshot stands for. pandas with copy-on-write (pandas 3, or
 # the option on) is read through a shallow copy taken when the work starts, which pandas protects (a later in-place

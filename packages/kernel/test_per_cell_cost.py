@@ -67,10 +67,10 @@ def test_the_delta_is_formatted_as_application_json_through_the_shells_formatter
     again = shell.user_expressions({"runtrail": "__import__('runtrail')._delta(%s)" % json.dumps(request)})["runtrail"]
     assert again["data"]["application/json"]["seq"] == data["application/json"]["seq"] + 1
     assert again["data"]["application/json"]["cells"] == []
-    # Other objects are formatted as before; uninstalling puts the shell's own format method back.
+    # Other objects are formatted as before; uninstalling puts the shell's own methods back.
     assert shell.display_formatter.format(1.5)[0] == {"text/plain": "1.5"}
     nb.rt._uninstall()
-    assert "format" not in vars(shell.display_formatter)
+    assert "format" not in vars(shell.display_formatter) and "user_expressions" not in vars(shell)
     assert shell.display_formatter.format(__import__("sys")._runtrail_display)[0]["text/plain"].startswith("<runtrail delta")
 
 
@@ -86,3 +86,20 @@ def test_a_change_through_another_name_is_found_by_the_periodic_full_check(nb, m
         nb.run("y = %d" % i)
         found += [s["name"] for s in nb.delta()["snapshots"]]
     assert found == ["small"]
+
+
+def test_user_expressions_keep_their_order_and_errors_beside_the_compiled_delta_expression(nb):
+    shell = nb.shell
+    nb.run("k = 3", cell_id="c1")
+    expression = delta_expression(delta_request(notebook_dir=nb.dir))
+    answers = shell.user_expressions({"a": "k * 2", "runtrail": expression, "bad": "1 / 0",
+                                      "broken": expression[:-1], "b": "k + 1"})
+    assert list(answers) == ["a", "runtrail", "bad", "broken", "b"]
+    assert answers["a"]["data"] == {"text/plain": "6"} and answers["b"]["data"] == {"text/plain": "4"}
+    assert answers["bad"]["status"] == "error" and answers["bad"]["ename"] == "ZeroDivisionError"
+    assert answers["broken"]["status"] == "error" and answers["broken"]["ename"] == "SyntaxError"
+    first = answers["runtrail"]["data"]["application/json"]
+    assert first["cells"][0]["params"] == [{"key": "k", "value": 3, "origin": "literal-assignment"}]
+    nb.run("k = 4", cell_id="c2")
+    again = shell.user_expressions({"runtrail": expression})["runtrail"]["data"]["application/json"]
+    assert again["seq"] == first["seq"] + 1 and again["cells"][0]["params"][0]["value"] == 4
