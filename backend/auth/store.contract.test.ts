@@ -166,8 +166,9 @@ describe('auth migration from the previous schema', () => {
     const file = join(dir, 'runtrail.db');
     const old = new Database(file);
     old.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
-    for (const sql of SQLITE_MIGRATIONS.slice(0, -1)) old.exec(sql);
-    old.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SQLITE_MIGRATIONS.length - 1);
+    // The schema just before the auth migration (version 4); opening the store applies it and any later ones.
+    for (const sql of SQLITE_MIGRATIONS.slice(0, 3)) old.exec(sql);
+    old.prepare('INSERT INTO schema_version (version) VALUES (?)').run(3);
     old.prepare('INSERT INTO experiments (id, project_id, name, lifecycle, created_at, record) VALUES (?, ?, ?, ?, ?, ?)')
       .run('e1', 'default', 'old', 'active', 5, JSON.stringify(experiment('e1', 'default')));
     old.close();

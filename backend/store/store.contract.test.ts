@@ -71,6 +71,28 @@ for (const adapter of ADAPTERS) {
       expect((await store.metricHistory('r1', 'y')).find((h) => h.step === 10)).toEqual({ step: 10, value: 10, timestamp: 1010 });
     });
 
+    it('in one transaction, a large batch overlapping an earlier one inserts only its new points and keeps the earlier', async () => {
+      const inserted = await store.transact(async (tx) => {
+        await tx.insertMetrics('r1', Array.from({ length: 150 }, (_, i) => point('z', i, i)));
+        return tx.insertMetrics('r1', Array.from({ length: 250 }, (_, i) => point('z', i, -i)));
+      });
+      expect(inserted.map((m) => m.step)).toEqual(Array.from({ length: 100 }, (_, i) => 150 + i));
+      const history = await store.metricHistory('r1', 'z');
+      expect(history).toHaveLength(250);
+      expect(history[149]).toEqual({ step: 149, value: 149, timestamp: 1149 });
+      expect(history[150]).toEqual({ step: 150, value: -150, timestamp: 1150 });
+    });
+
+    it('orders points written out of step order, and a retry of them stores nothing', async () => {
+      await store.transact((tx) => tx.insertMetrics('r1', [0, 2, 4, 6].map((s) => point('w', s, s))));
+      const late = await store.transact((tx) => tx.insertMetrics('r1', [5, 1, 3, 2, 7].map((s) => point('w', s, -s))));
+      expect(late.map((m) => m.step)).toEqual([5, 1, 3, 7]);
+      expect(await store.transact((tx) => tx.insertMetrics('r1', [0, 1, 2, 3, 4, 5, 6, 7].map((s) => point('w', s, 9))))).toEqual([]);
+      expect((await store.metricHistory('r1', 'w')).map((h) => [h.step, h.value])).toEqual([
+        [0, 0], [1, -1], [2, 2], [3, -3], [4, 4], [5, -5], [6, 6], [7, -7],
+      ]);
+    });
+
     it('writes all of a transaction or nothing', async () => {
       await expect(
         store.transact(async (tx) => {

@@ -24,12 +24,15 @@ export const EntityId = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be 1-64 characters of letters, digits, "_" or "-"');
 
+/** The characters of a key (MLflow's set). */
+export const KEY_PATTERN = /^[\w\-. /:]+$/;
+
 /** A metric, param or tag key: MLflow's character set and length. */
 export const Key = z
   .string()
   .min(1, 'must not be empty')
   .max(LIMITS.maxKeyLength, `must be at most ${LIMITS.maxKeyLength} characters`)
-  .regex(/^[\w\-. /:]+$/, 'may contain only letters, digits, "_", "-", ".", " ", "/" and ":"');
+  .regex(KEY_PATTERN, 'may contain only letters, digits, "_", "-", ".", " ", "/" and ":"');
 
 /** Milliseconds since the Unix epoch. */
 export const Timestamp = z.number().int('must be an integer (ms since epoch)').nonnegative();

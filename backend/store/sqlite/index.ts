@@ -8,6 +8,7 @@ import { decodeCursor } from '../cursor';
 import { page, paramColumns } from '../projection';
 import type { DocUpdates, Page, RunSearch, Store, StoreTx } from '../port';
 import { compileRunSearch, sqliteQueryBuilder } from '../search';
+import { metricChunkStore, registerMetricChunkFunctions } from './metric-chunks';
 import { SQLITE_MIGRATIONS } from './migrations';
 import { openSqliteRegistry } from '../../registry/sqlite';
 
@@ -49,6 +50,7 @@ export function openSqliteStore(file: string): Store {
   writer.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
   writer.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   writer.pragma('busy_timeout = 5000');
+  registerMetricChunkFunctions(writer);
   migrate(writer);
   // ':memory:' databases are per connection: tests read through the writer.
   const reader = file === ':memory:' ? writer : new Database(file, { readonly: true });
@@ -60,9 +62,6 @@ export function openSqliteStore(file: string): Store {
   const builder = sqliteQueryBuilder();
 
   const w = {
-    insertMetric: writer.prepare(
-      'INSERT OR IGNORE INTO metrics (run_id, key, step, value, is_nan, timestamp) VALUES (?, ?, ?, ?, ?, ?)',
-    ),
     appendUpdate: writer.prepare('INSERT INTO doc_updates (doc, data) VALUES (?, ?)'),
     upsertRun: writer.prepare(`
       INSERT INTO runs (id, experiment_id, name, status, start_time, end_time, record) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -94,24 +93,14 @@ export function openSqliteStore(file: string): Store {
     experimentByName: reader.prepare('SELECT record FROM experiments WHERE name = ? ORDER BY created_at LIMIT 1'),
     experiments: reader.prepare('SELECT record FROM experiments ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?'),
     run: reader.prepare('SELECT record FROM runs WHERE id = ?'),
-    history: reader.prepare(
-      'SELECT step, CASE WHEN is_nan THEN NULL ELSE value END AS value, timestamp FROM metrics WHERE run_id = ? AND key = ? ORDER BY step',
-    ),
     updates: reader.prepare('SELECT seq, data FROM doc_updates WHERE doc = ? ORDER BY seq'),
   };
 
+  const metricPoints = metricChunkStore(writer, reader);
+
   const tx: StoreTx = {
     async insertMetrics(runId: string, metrics: Metric[]): Promise<Metric[]> {
-      // In key order, each series' points go to neighbouring B-tree slots instead of 20 places in turn. The sort
-      // is stable, so of equal points the first still wins; the answer keeps the caller's order.
-      const order = metrics.map((_, i) => i).sort((a, b) => compareKeyStep(metrics[a]!, metrics[b]!) || a - b);
-      const kept = new Array<boolean>(metrics.length).fill(false);
-      for (const i of order) {
-        const m = metrics[i]!;
-        const nan = Number.isNaN(m.value);
-        kept[i] = w.insertMetric.run(runId, m.key, m.step, nan ? null : m.value, nan ? 1 : 0, m.timestamp).changes > 0;
-      }
-      return metrics.filter((_, i) => kept[i]);
+      return metricPoints.insert(runId, metrics);
     },
     async appendDocUpdate(docName: string, update: Uint8Array): Promise<void> {
       w.appendUpdate.run(docName, update);
@@ -196,7 +185,7 @@ export function openSqliteStore(file: string): Store {
       return page(rows.map((row) => JSON.parse(row.record) as Run), search.pageSize, offset, query);
     },
     async metricHistory(runId, key) {
-      return r.history.all(runId, key) as { step: number; value: number | null; timestamp: number }[];
+      return metricPoints.history(runId, key);
     },
     async loadDocUpdates(docName): Promise<DocUpdates> {
       const rows = r.updates.all(docName) as { seq: number; data: Buffer }[];
@@ -219,8 +208,4 @@ export function openSqliteStore(file: string): Store {
       writer.close();
     },
   };
-}
-
-function compareKeyStep(a: Metric, b: Metric): number {
-  return a.key < b.key ? -1 : a.key > b.key ? 1 : a.step - b.step;
 }

@@ -1,5 +1,6 @@
 import { SQLITE_AUTH_MIGRATION } from '../../auth/migrations';
 import { SQLITE_LOGGED_MODELS_MIGRATION, SQLITE_REGISTRY_MIGRATION } from '../../registry/sqlite';
+import { SQLITE_METRIC_CHUNKS_MIGRATION } from './metric-chunks';
 
 /**
  * Forward-only schema migrations of the SQLite store. Append new versions; never edit a released one.
@@ -46,4 +47,6 @@ export const SQLITE_MIGRATIONS: string[] = [
   SQLITE_LOGGED_MODELS_MIGRATION,
   // 4: users, API tokens and workspace memberships
   SQLITE_AUTH_MIGRATION,
+  // 5: metric points as series + packed chunks (needs registerMetricChunkFunctions on the connection)
+  SQLITE_METRIC_CHUNKS_MIGRATION,
 ];
