@@ -9,6 +9,7 @@ import { AuthGate, WORKSPACE_HEADER } from '../auth/gate';
 import { API_POLICY } from '../auth/policy';
 import { API_LIST_CUTS, apiObjects, authTarget } from '../auth/targets';
 import { ApiError } from '../errors';
+import { readBody } from './body';
 
 type Input<T> = T extends z.ZodType ? z.output<T> : undefined;
 type Output<T> = T extends z.ZodType ? z.input<T> : Response;
@@ -51,8 +52,8 @@ async function readJsonBody(c: Context): Promise<unknown> {
   if (contentType && !/^application\/(.+\+)?json\b/i.test(contentType)) {
     throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `body must be application/json, not ${contentType}`, 'headers.content-type');
   }
-  const buffer = await c.req.arrayBuffer();
-  if (buffer.byteLength > LIMITS.maxJsonBodyBytes) {
+  const buffer = await readBody(c, LIMITS.maxJsonBodyBytes);
+  if (buffer === null) {
     throw new ApiError(413, 'BODY_TOO_LARGE', `body exceeds ${LIMITS.maxJsonBodyBytes} bytes`, 'body');
   }
   if (buffer.byteLength === 0) throw new ApiError(400, 'MALFORMED_JSON', 'body is empty; a JSON object is required', 'body');

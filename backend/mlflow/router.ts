@@ -9,6 +9,7 @@ import { LIMITS, MlflowRequests, mlflowRoutes, plainMlflowMetrics, type MlflowRo
 import { WORKSPACE_HEADER, type AuthGate, type Principal } from '../auth/gate';
 import { MLFLOW_POLICY, type RoutePolicy } from '../auth/policy';
 import { MLFLOW_LIST_CUTS, authTarget, mlflowObjects } from '../auth/targets';
+import { readBody } from '../api/body';
 import { MlflowError, invalidParameter, toMlflowError } from './errors';
 
 /** Handler of one MLflow route: gets the validated request, returns the JSON answer. */
@@ -41,8 +42,8 @@ function queryObject(c: Context): Record<string, string | string[]> {
 async function jsonBody(c: Context): Promise<unknown> {
   const declared = Number(c.req.header('content-length') ?? '0');
   if (declared > LIMITS.maxJsonBodyBytes) throw new MlflowError(413, 'INVALID_PARAMETER_VALUE', `request body is ${declared} bytes; the limit is ${LIMITS.maxJsonBodyBytes}`);
-  const buffer = await c.req.arrayBuffer();
-  if (buffer.byteLength > LIMITS.maxJsonBodyBytes) throw new MlflowError(413, 'INVALID_PARAMETER_VALUE', `request body exceeds ${LIMITS.maxJsonBodyBytes} bytes`);
+  const buffer = await readBody(c, LIMITS.maxJsonBodyBytes);
+  if (buffer === null) throw new MlflowError(413, 'INVALID_PARAMETER_VALUE', `request body exceeds ${LIMITS.maxJsonBodyBytes} bytes`);
   if (buffer.byteLength === 0) return {};
   try {
     return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(buffer));
