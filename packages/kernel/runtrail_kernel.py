@@ -1186,8 +1186,8 @@ def _collect_delta(request_json):
     try:
         last_count = records[-1]["executionCount"] if records else None
         written = {n for record in records for n in record["namesWritten"]}
-        snapshots.extend(_scan_namespace(namespace, referenced, mutated, req["snapshotMaxBytes"], warnings, last_count,
-                                         written, whole))
+        snapshots.extend(_scan_namespace(namespace, referenced, whole, mutated, req["snapshotMaxBytes"], warnings,
+                                         last_count, written))
     except Exception as exc:
         warnings.append("namespace scan failed: %r" % (exc,))
     column_stats, late_snapshots, superseded = _finished_background(warnings)
@@ -1303,7 +1303,7 @@ def _snapshot_record(name, kind, info):
     }
 
 
-def _scan_namespace(namespace, referenced, mutated, max_bytes, warnings, execution_count=None, written=(), whole=None):
+def _scan_namespace(namespace, referenced, whole, mutated, max_bytes, warnings, execution_count=None, written=()):
     st = _state
     cache = st.snap_cache
     types_ = _data_types()
@@ -1342,7 +1342,7 @@ def _scan_namespace(namespace, referenced, mutated, max_bytes, warnings, executi
         same = entry is not None and entry["oid"] == id(obj) and (entry["ref"] is None or entry["ref"]() is obj)
         if same and not full and name not in mutated and (
                 name not in referenced
-                or (whole is not None and name not in whole and entry["nbytes"] > _REFERENCED_REHASH_BYTES)):
+                or (name not in whole and entry["nbytes"] > _REFERENCED_REHASH_BYTES)):
             # Bound again to the same object, or a large object whose attributes or items the cells only read
             # (`df.groupby(...)`, `df["a"]`): no version probe; the periodic full check looks anyway.
             continue
