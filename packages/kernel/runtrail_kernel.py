@@ -1384,15 +1384,16 @@ def _scan_namespace(namespace, referenced, whole, mutated, max_bytes, warnings, 
 
 
 def _array_probe(np, arr):
-    """Pointer, shape, strides, dtype and 16 sampled elements of an ndarray (in-process identity only)."""
+    """Pointer, shape, strides, dtype and 16 sampled elements of an ndarray (in-process identity only; the pointer
+    through `__array_interface__`, which numpy builds in C, not `ctypes`, which builds a Python helper object)."""
     size = arr.size
     if size:
         step = max(1, size // 16)
-        sample = arr.reshape(-1)[::step][:16] if arr.flags.c_contiguous else arr.flat[0:size:step][:16]
+        sample = arr.reshape(-1)[: step * 16 : step] if arr.flags.c_contiguous else arr.flat[0:size:step][:16]
         sample = sample.tobytes()
     else:
         sample = b""
-    return (arr.ctypes.data, arr.shape, arr.strides, arr.dtype.str, sample)
+    return (arr.__array_interface__["data"][0], arr.shape, arr.strides, arr.dtype.str, sample)
 
 
 def _cheap_version(obj, kind, max_bytes):
