@@ -131,3 +131,29 @@ def test_a_large_array_a_cell_only_reads_is_not_reported_but_one_a_function_chan
     changed = nb.run("np.negative(big, big)")  # a library function writing its positional output argument
     [snapshot] = nb.settled_delta()["snapshots"]
     assert snapshot["name"] == "big" and snapshot["executionCount"] == changed.execution_count
+
+
+def test_polars_and_arrow_objects_of_a_run_all_get_the_state_each_cell_left(run_all, held):
+    nb = run_all
+    created = nb.run("import polars as pl, pyarrow as pa\n"
+                     "frame = pl.DataFrame({'a': [1, 2, 3]})\ntable = pa.table({'b': [1.5, 2.5]})")
+    nb.delta()
+    changed = nb.run("frame = frame.with_columns(pl.col('a') * 10)\ntable = table.append_column('c', pa.array([1, 2]))")
+    nb.delta()
+    held.set()
+    snapshots = later_snapshots(nb)
+    counts = {(s["name"], s["executionCount"]) for s in snapshots}
+    assert counts == {(name, count) for name in ("frame", "table")
+                      for count in (created.execution_count, changed.execution_count)}
+    frames = [s for s in snapshots if s["name"] == "frame"]
+    assert [maximum(s, "a") for s in frames] == [3, 30]
+
+
+def test_a_small_object_deleted_before_the_kernel_was_idle_keeps_its_snapshot(run_all):
+    nb = run_all
+    created = nb.run("small = pd.DataFrame({'a': [1, 2]})")
+    nb.delta()
+    nb.run("del small")
+    nb.delta()
+    snapshots = later_snapshots(nb)
+    assert [(s["name"], s["executionCount"]) for s in snapshots] == [("small", created.execution_count)]
