@@ -2616,7 +2616,7 @@ def _hand_over(cache, name, obj, kind, nbytes, max_bytes, cheap, ref, entry, exe
     job = {"type": "exact", "name": name, "kind": kind, "maxBytes": max_bytes, "executionCount": execution_count,
            "nbytes": 0 if frozen is None else nbytes}
     if frozen is None:
-        job["result"] = _exact_result(job, obj, inline=True)
+        job["result"] = _exact_result(job, obj)  # statistics too, so that none arrive before their snapshot
     else:
         job["obj"] = frozen
     cache[name] = {"oid": id(obj), "ref": ref, "cheap": cheap, "reported": entry["reported"] if entry else None,
@@ -2644,9 +2644,8 @@ def _freeze_small(obj, kind, nbytes):
     return frozen if protected else None
 
 
-def _exact_result(job, obj, inline=False):
-    """The snapshot of a handed-over state: fingerprint and column statistics (statistics of larger objects
-    queued as for any snapshot taken in the delta when computed `inline`)."""
+def _exact_result(job, obj):
+    """The snapshot of a handed-over state: fingerprint and column statistics."""
     name, kind = job["name"], job["kind"]
     try:
         info = _fingerprint(obj, kind, job["maxBytes"])
@@ -2656,13 +2655,10 @@ def _exact_result(job, obj, inline=False):
     warnings = []
     snapshot = _snapshot_record(name, kind, info)
     snapshot["executionCount"] = job["executionCount"]
-    if inline:
-        _attach_stats(snapshot, obj, kind, info, warnings, name)
-    else:
-        try:
-            snapshot["columns"] = _column_stats(obj, kind, info, warnings, name)
-        except Exception as exc:
-            warnings.append("%s: column statistics failed (%r)" % (name, exc))
+    try:
+        snapshot["columns"] = _column_stats(obj, kind, info, warnings, name)
+    except Exception as exc:
+        warnings.append("%s: column statistics failed (%r)" % (name, exc))
     warnings = ["%s: %s" % (name, w) for w in info["warnings"]] + warnings
     return {"type": "exact", "name": name, "fingerprint": info["fingerprint"], "snapshot": snapshot,
             "warnings": warnings}
