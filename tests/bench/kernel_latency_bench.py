@@ -1,24 +1,28 @@
 """Capture cost in a real ipykernel: runtrail's helper + one delta round trip per cell vs a plain kernel.
 
-Run by tests/bench/kernel-latency.bench.mjs with the project venv. Three kernels run side by side, started the same
-way, one per mode: "plain" runs the cells alone; the two tracked ones have the helper injected
-(core/capture/delta.ts bootstrapCode) and get the delta either as the silent request a frontend sends after the
-cell ("delta") or as a user expression on the cell's own request ("piggyback", what the JupyterLab extension
-does). Measurements alternate between them so machine noise hits all alike.
+Run by tests/bench/kernel-latency.bench.mjs with the project venv. Three kernels run side by side, started and set
+up the same way, one per mode: "plain" runs the cells alone; the two tracked ones have the helper injected
+(core/capture/delta.ts bootstrapCode; RUNTRAIL_BENCH_HELPER=path injects another version of it, for comparisons)
+and get the delta either as the silent request a frontend sends after the cell ("delta") or as a user expression on
+the cell's own request ("piggyback", what the JupyterLab extension does). Measurements alternate between them so
+machine noise hits all alike.
 
 1. Trivial cells: 300 x `x = <n>`; latency = execute_request sent -> idle (plain) and -> delta reply (tracked).
    Goal: p95(tracked) - p95(plain) < 5 ms.
 2. A realistic 200-cell notebook (pandas/numpy work on a 1M-row frame, tens of ms per cell; metrics logged, a
    file read, objects created and changed in place) run the way JupyterLab's Run All does it: every execute
    request sent at once, each cell's delta request sent when its reply arrives (or the delta rides on the cell's
-   own request). The notebook is run in chunks of 20 cells (each a Run All) and the modes rotate every chunk, so a
-   burst of load from other jobs hits all of them alike; after a tracked chunk the helper's background work is
-   waited for (and reported), as a user would pause. Whole-notebook wall time = sum of the chunks, 5 rounds, the
-   medians are compared. Goal: < 2%.
+   own request). Every round starts three fresh kernels (so no process's own quirks, e.g. its GC history, weigh on
+   one mode in every round). The notebook is run in chunks of 20 cells (each a Run All) and each chunk runs in the
+   three modes back to back, in an order rotated every chunk, so a burst of load from other jobs hits all of them
+   alike; after a tracked chunk the helper's background work is waited for (and reported), as a user would pause.
+   Judged (decision 0034): for each chunk, the median over the rounds (10) of its paired difference tracked - plain;
+   their sum over the notebook against the plain chunks' medians. Goal: < 2%.
 Prints a `RESULT {...}` JSON line; exits 1 when a goal is missed.
 """
 import json
 import os
+import random
 import statistics
 import sys
 import tempfile
@@ -26,10 +30,10 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "packages", "kernel"))
-from kernel_client import KernelSession, delta_expression, delta_request  # noqa: E402
+from kernel_client import HELPER_PATH, KernelSession, bootstrap_code, delta_expression, delta_request  # noqa: E402
 
 TRIVIAL_CELLS = int(os.environ.get("RUNTRAIL_BENCH_TRIVIAL_CELLS", 300))
-ROUNDS = int(os.environ.get("RUNTRAIL_BENCH_ROUNDS", 5))
+ROUNDS = int(os.environ.get("RUNTRAIL_BENCH_ROUNDS", 10))
 GOAL_P95_MS = 5.0
 GOAL_OVERHEAD = 0.02
 CHUNK_CELLS = int(os.environ.get("RUNTRAIL_BENCH_CHUNK_CELLS", 20))
@@ -116,116 +120,204 @@ def percentile(values, fraction):
 
 
 MODES = ("plain", "delta", "piggyback")
+KERNEL_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def helper_source_for_bench():
+    """The helper text to inject: the project's, or RUNTRAIL_BENCH_HELPER (a path) to measure another version of it
+    through the same script, e.g. an older commit's, to check that the benchmark tells them apart."""
+    path = os.environ.get("RUNTRAIL_BENCH_HELPER") or HELPER_PATH
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()
+
+
+def start_kernels(workdir, source):
+    """Three fresh kernels, one per mode, started and set up alike (the tracked ones injected first). They all run
+    the same cells, so IPython's own per-cell state (history, output cache, `_iN` names) grows alike in all three."""
+    kernels = {}
+    try:
+        for mode in MODES:
+            kernels[mode] = KernelSession(workdir, KERNEL_ENV)
+        for mode in ("delta", "piggyback"):
+            reply, _ = kernels[mode].execute(bootstrap_code(source, {"backendUrl": None, "token": None}),
+                                             silent=True, store_history=False)
+            assert reply["content"]["status"] == "ok", reply["content"]
+        for mode in MODES:
+            run_cell(kernels[mode], SETUP, "setup", "plain" if mode == "plain" else "delta")
+            settle(kernels[mode], mode)
+        return kernels
+    except BaseException:
+        close_kernels(kernels)
+        raise
+
+
+def close_kernels(kernels):
+    """Shuts every kernel of a set down."""
+    for kernel in kernels.values():
+        kernel.close()
+
+
+def measure_trivial(kernels):
+    """Part 1: trivial cells, the order of the three modes rotating every iteration. Returns (p50, p95) in ms."""
+    for i in range(20):  # warm-up
+        for mode in MODES:
+            run_cell(kernels[mode], "w = %d" % i, "w%d" % i, mode)
+    times = {mode: [] for mode in MODES}
+    for i in range(TRIVIAL_CELLS):
+        for k in range(3):
+            mode = MODES[(i + k) % 3]
+            times[mode].append(run_cell(kernels[mode], "x = %d" % i, "t%d-%s" % (i, mode), mode))
+    p50 = {m: statistics.median(v) * 1e3 for m, v in times.items()}
+    p95 = {m: percentile(v, 0.95) * 1e3 for m, v in times.items()}
+    print("trivial cells (%d per mode, modes rotated):" % TRIVIAL_CELLS)
+    print("  execute alone (plain kernel):          p50 %6.2f ms   p95 %6.2f ms" % (p50["plain"], p95["plain"]))
+    print("  execute + delta request (delta.ts):    p50 %6.2f ms   p95 %6.2f ms   added p95 %5.2f ms (goal < %.0f ms)"
+          % (p50["delta"], p95["delta"], p95["delta"] - p95["plain"], GOAL_P95_MS))
+    print("  execute carrying the delta expression (what the extension does): p50 %6.2f ms   p95 %6.2f ms   added p95 "
+          "%5.2f ms (goal < 5 ms)" % (p50["piggyback"], p95["piggyback"], p95["piggyback"] - p95["plain"]))
+    return p50, p95
+
+
+def measure_notebook_round(kernels, round_, chunks):
+    """Part 2, one round on fresh kernels: every chunk run in the three modes back to back (order rotated per chunk
+    and round). Returns per mode the round's totals and the list of its chunks' wall times."""
+    totals = {mode: dict(wall=0.0, cpu=0.0, main=0.0, tail=0.0, tail_cpu=0.0, snapshots=0) for mode in MODES}
+    chunk_walls = {mode: [] for mode in MODES}
+    for c, chunk in enumerate(chunks):
+        for k in range(3):
+            mode = MODES[(round_ + c + k) % 3]
+            chunk_walls[mode].append(measure_chunk(kernels[mode], chunk, mode, totals[mode]))
+    return totals, chunk_walls
+
+
+def paired_ratios(chunk_walls, mode):
+    """Per chunk of every round, wall(mode) / wall(plain): the three modes ran that chunk back to back, under the
+    same load, so each ratio is one paired observation."""
+    return [tracked / plain for walls in chunk_walls
+            for tracked, plain in zip(walls[mode], walls["plain"])]
+
+
+def pooled_ratio_overhead(chunk_walls, mode):
+    """Median of all paired chunk ratios, minus 1."""
+    return statistics.median(paired_ratios(chunk_walls, mode)) - 1
+
+
+def chunk_position_overhead(chunk_walls, mode):
+    """The judged estimator: for each chunk of the notebook, the median over rounds of its paired difference
+    wall(mode) - wall(plain); their sum over the notebook's chunks divided by the sum of the plain chunks' medians.
+    A load burst moves one pair, not the medians; a cost that always lands on one chunk (a cold cache at the first
+    cells) stays in the sum, as it does in a whole Run All."""
+    chunks = range(len(chunk_walls[0]["plain"]))
+    plain = sum(statistics.median(walls["plain"][c] for walls in chunk_walls) for c in chunks)
+    return sum(chunk_differences(chunk_walls, mode)) / plain
+
+
+def round_bootstrap_interval(chunk_walls, estimator, mode, resamples=2000, confidence=0.95):
+    """Percentile interval of an estimator over rounds drawn with replacement (a round, on its own kernels, is the
+    independent unit; its chunks share a process). Fixed seed, so a run's output is reproducible from its data."""
+    draw = random.Random(0)
+    estimates = sorted(estimator([draw.choice(chunk_walls) for _ in chunk_walls], mode) for _ in range(resamples))
+    tail = int(resamples * (1 - confidence) / 2)
+    return estimates[tail], estimates[resamples - 1 - tail]
+
+
+def report_paired(chunk_walls):
+    """Prints the paired estimators with their intervals; returns {mode: judged overhead} (ratio - 1)."""
+    print("  paired chunks (each chunk run in the three modes back to back; %d chunks x %d rounds), ~95%% interval "
+          "from resampling rounds:" % (len(chunk_walls[0]["plain"]), len(chunk_walls)))
+    judged = {}
+    for mode, label in (("delta", "delta.ts"), ("piggyback", "expression on the cell request")):
+        judged[mode] = chunk_position_overhead(chunk_walls, mode)
+        low, high = round_bootstrap_interval(chunk_walls, chunk_position_overhead, mode)
+        pooled = pooled_ratio_overhead(chunk_walls, mode)
+        pooled_low, pooled_high = round_bootstrap_interval(chunk_walls, pooled_ratio_overhead, mode)
+        print("    %-31s per-chunk median differences %+5.2f %% [%+5.2f, %+5.2f] (judged, goal < %.0f %%); "
+              "median of the chunk ratios %+5.2f %% [%+5.2f, %+5.2f]"
+              % (label + ":", judged[mode] * 100, low * 100, high * 100, GOAL_OVERHEAD * 100, pooled * 100,
+                 pooled_low * 100, pooled_high * 100))
+    print("    expression on the cell request, median paired difference per chunk of the notebook: %s ms"
+          % ", ".join("%+.0f" % (d * 1e3) for d in chunk_differences(chunk_walls, "piggyback")))
+    return judged
+
+
+def chunk_differences(chunk_walls, mode):
+    """For each chunk of the notebook, the median over rounds of wall(mode) - wall(plain), in seconds."""
+    return [statistics.median(walls[mode][c] - walls["plain"][c] for walls in chunk_walls)
+            for c in range(len(chunk_walls[0]["plain"]))]
 
 
 def main():
     workdir = tempfile.mkdtemp(prefix="runtrail-latency-")
-    env = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    # One kernel per mode: each runs the same cells, so IPython's own per-cell state (history, output cache, the
-    # `_iN` names of the namespace) grows alike in all three.
-    kernels = {mode: KernelSession(workdir, env) for mode in MODES}
+    source = helper_source_for_bench()
+    if os.environ.get("RUNTRAIL_BENCH_HELPER"):
+        print("helper: %s (RUNTRAIL_BENCH_HELPER)" % os.environ["RUNTRAIL_BENCH_HELPER"])
+    kernels = start_kernels(workdir, source)
     try:
-        for mode in ("delta", "piggyback"):
-            reply, _ = kernels[mode].inject()
-            assert reply["content"]["status"] == "ok"
-        for mode in MODES:
-            run_cell(kernels[mode], SETUP, "setup", "plain" if mode == "plain" else "delta")
-
-        # 1. Trivial cells; the order of the three modes rotates every iteration.
-        for i in range(20):  # warm-up
-            for mode in MODES:
-                run_cell(kernels[mode], "w = %d" % i, "w%d" % i, mode)
-        times = {mode: [] for mode in MODES}
-        for i in range(TRIVIAL_CELLS):
-            for k in range(3):
-                mode = MODES[(i + k) % 3]
-                times[mode].append(run_cell(kernels[mode], "x = %d" % i, "t%d-%s" % (i, mode), mode))
-        p50 = {m: statistics.median(v) * 1e3 for m, v in times.items()}
-        p95 = {m: percentile(v, 0.95) * 1e3 for m, v in times.items()}
-        added_p95 = p95["delta"] - p95["plain"]
-        print("trivial cells (%d per mode, modes rotated):" % TRIVIAL_CELLS)
-        print("  execute alone (plain kernel):          p50 %6.2f ms   p95 %6.2f ms" % (p50["plain"], p95["plain"]))
-        print("  execute + delta request (delta.ts):    p50 %6.2f ms   p95 %6.2f ms   added p95 %5.2f ms (goal < %.0f ms)"
-              % (p50["delta"], p95["delta"], added_p95, GOAL_P95_MS))
-        print("  execute carrying the delta expression (what the extension does): p50 %6.2f ms   p95 %6.2f ms   added p95 %5.2f ms (goal < 5 ms)"
-              % (p50["piggyback"], p95["piggyback"], p95["piggyback"] - p95["plain"]))
-
-        # 2. A realistic notebook run with Run All; the order of the modes rotates every round.
-        cells = [("cell-%d" % i, code) for i, code in enumerate(notebook_cells())]
-        runs = {mode: [] for mode in MODES}
-        cpu = {mode: [] for mode in MODES}
-        tails = {mode: [] for mode in MODES}
-        main_cpu = {mode: [] for mode in MODES}
-        snapshots = {mode: [] for mode in MODES}
-        tail_cpu = {mode: [] for mode in MODES}
-        chunks = [cells[i:i + CHUNK_CELLS] for i in range(0, len(cells), CHUNK_CELLS)]
-        for round_ in range(ROUNDS):
-            totals = {mode: dict(wall=0.0, cpu=0.0, main=0.0, tail=0.0, tail_cpu=0.0, snapshots=0) for mode in MODES}
-            for mode in MODES:
-                run_cell(kernels[mode], SETUP, "setup-%d-%s" % (round_, mode), "plain")
-                settle(kernels[mode], mode)
-            for c, chunk in enumerate(chunks):
-                for k in range(3):
-                    mode = MODES[(round_ + c + k) % 3]
-                    measure_chunk(kernels[mode], chunk, mode, totals[mode])
-            for mode in MODES:
-                runs[mode].append(totals[mode]["wall"])
-                main_cpu[mode].append(totals[mode]["main"])
-                cpu[mode].append(totals[mode]["cpu"])  # background work included
-                if mode != "plain":
-                    tails[mode].append(totals[mode]["tail"])
-                    tail_cpu[mode].append(totals[mode]["tail_cpu"])
-                    snapshots[mode].append(totals[mode]["snapshots"])
-        median = {m: statistics.median(v) for m, v in runs.items()}
-        cpu_median = {m: statistics.median(v) for m, v in cpu.items()}
-        overhead = median["delta"] / median["plain"] - 1
-        overhead_piggyback = median["piggyback"] / median["plain"] - 1
-        print("realistic notebook, Run All (%d cells in chunks of %d, modes rotated every chunk; %d rounds per mode, "
-              "median of the per-round sums):" % (len(cells), CHUNK_CELLS, ROUNDS))
-        print("  plain kernel:                          %6.2f s   runs %s" % (median["plain"], _runs(runs["plain"])))
-        print("  + delta request per cell (delta.ts):   %6.2f s   runs %s   overhead %+5.2f %% (goal < %.0f %%)"
-              % (median["delta"], _runs(runs["delta"]), overhead * 100, GOAL_OVERHEAD * 100))
-        print("  + delta expression on the cell request (what the extension does): %5.2f s   runs %s   overhead %+5.2f %% (goal < 2 %%)"
-              % (median["piggyback"], _runs(runs["piggyback"]), overhead_piggyback * 100))
-        best = {m: min(v) for m, v in runs.items()}
-        print("  best round of each mode (less sensitive to other jobs than the median): plain %.2f s, delta.ts %.2f s "
-              "(%+.2f %%), expression on the cell request %.2f s (%+.2f %%)"
-              % (best["plain"], best["delta"], (best["delta"] / best["plain"] - 1) * 100, best["piggyback"],
-                 (best["piggyback"] / best["plain"] - 1) * 100))
-        cpu_overhead = cpu_median["delta"] / cpu_median["plain"] - 1
-        print("  kernel CPU time, background thread included (less sensitive to other load): plain %.2f s, delta.ts %.2f s (%+.2f %%), "
-              "expression on the cell request %.2f s (%+.2f %%)"
-              % (cpu_median["plain"], cpu_median["delta"], cpu_overhead * 100, cpu_median["piggyback"],
-                 (cpu_median["piggyback"] / cpu_median["plain"] - 1) * 100))
-        main_median = {m: statistics.median(v) for m, v in main_cpu.items()}
-        print("  kernel main-thread CPU time during Run All (what the cells wait for): plain %.2f s, delta.ts %.2f s "
-              "(%+.2f %%), expression on the cell request %.2f s (%+.2f %%)"
-              % (main_median["plain"], main_median["delta"], (main_median["delta"] / main_median["plain"] - 1) * 100,
-                 main_median["piggyback"], (main_median["piggyback"] / main_median["plain"] - 1) * 100))
-        print("  background work still running after the last cell of each chunk, per round: median %.0f ms (delta.ts), "
-              "%.0f ms (on the cell request; the helper first waits for %d ms of idle time per chunk); snapshots per round: %s" % (statistics.median(tails["delta"]) * 1e3,
-                                                        statistics.median(tails["piggyback"]) * 1e3, len(chunks) * 50,
-                                                        sorted(set(snapshots["delta"] + snapshots["piggyback"]))))
-        print("  kernel CPU time after the last cell until the background thread was done, per round: median %.0f ms"
-              % (statistics.median(v for m in ("delta", "piggyback") for v in tail_cpu[m]) * 1e3))
-        # The JupyterLab extension sends the delta expression on the cell's own request (jupyterlab-ext/src/kernel.ts
-        # rideDeltas); the separate request is its fallback after a failed cell. The goals apply to what it does.
-        ok = p95["piggyback"] - p95["plain"] < GOAL_P95_MS and overhead_piggyback < GOAL_OVERHEAD
-        print("RESULT " + json.dumps({
-            "trivialP95PlainMs": round(p95["plain"], 3), "trivialP95DeltaMs": round(p95["delta"], 3),
-            "addedP95Ms": round(added_p95, 3), "addedP50Ms": round(p50["delta"] - p50["plain"], 3),
-            "addedP95PiggybackMs": round(p95["piggyback"] - p95["plain"], 3),
-            "notebookPlainS": round(median["plain"], 3), "notebookDeltaS": round(median["delta"], 3),
-            "notebookPiggybackS": round(median["piggyback"], 3), "overheadPct": round(overhead * 100, 3),
-            "overheadPiggybackPct": round(overhead_piggyback * 100, 3),
-            "bestOverheadPiggybackPct": round((best["piggyback"] / best["plain"] - 1) * 100, 3),
-            "cpuOverheadPct": round(cpu_overhead * 100, 3),
-            "mainThreadOverheadPiggybackPct": round((main_median["piggyback"] / main_median["plain"] - 1) * 100, 3),
-            "ok": ok}))
-        return 0 if ok else 1
+        p50, p95 = measure_trivial(kernels)
     finally:
-        for kernel in kernels.values():
-            kernel.close()
+        close_kernels(kernels)
+
+    # 2. A realistic notebook run with Run All, every round on three fresh kernels.
+    cells = [("cell-%d" % i, code) for i, code in enumerate(notebook_cells())]
+    chunks = [cells[i:i + CHUNK_CELLS] for i in range(0, len(cells), CHUNK_CELLS)]
+    rounds = []
+    for round_ in range(ROUNDS):
+        kernels = start_kernels(workdir, source)
+        try:
+            rounds.append(measure_notebook_round(kernels, round_, chunks))
+        finally:
+            close_kernels(kernels)
+    totals = [r[0] for r in rounds]
+    chunk_walls = [r[1] for r in rounds]
+    per_mode = {key: {m: [t[m][key] for t in totals] for m in MODES} for key in ("wall", "cpu", "main")}
+    runs = per_mode["wall"]
+    median = {m: statistics.median(v) for m, v in runs.items()}
+    overhead = median["delta"] / median["plain"] - 1
+    overhead_piggyback = median["piggyback"] / median["plain"] - 1
+    print("realistic notebook, Run All (%d cells in chunks of %d, modes rotated every chunk; %d rounds, each on three "
+          "fresh kernels):" % (len(cells), CHUNK_CELLS, ROUNDS))
+    paired = report_paired(chunk_walls)
+    print("  ratio of the medians of the per-round sums (the figure judged before decision 0034):")
+    print("    plain kernel:                          %6.2f s   runs %s" % (median["plain"], _runs(runs["plain"])))
+    print("    + delta request per cell (delta.ts):   %6.2f s   runs %s   overhead %+5.2f %%"
+          % (median["delta"], _runs(runs["delta"]), overhead * 100))
+    print("    + delta expression on the cell request: %5.2f s   runs %s   overhead %+5.2f %%"
+          % (median["piggyback"], _runs(runs["piggyback"]), overhead_piggyback * 100))
+    best = {m: min(v) for m, v in runs.items()}
+    cpu_median = {m: statistics.median(v) for m, v in per_mode["cpu"].items()}
+    main_median = {m: statistics.median(v) for m, v in per_mode["main"].items()}
+    print("  best round of each mode: plain %.2f s, delta.ts %.2f s (%+.2f %%), expression on the cell request %.2f s "
+          "(%+.2f %%)" % (best["plain"], best["delta"], _pct(best, "delta"), best["piggyback"], _pct(best, "piggyback")))
+    print("  kernel CPU time, background thread included: plain %.2f s, delta.ts %.2f s (%+.2f %%), expression on the "
+          "cell request %.2f s (%+.2f %%)" % (cpu_median["plain"], cpu_median["delta"], _pct(cpu_median, "delta"),
+                                              cpu_median["piggyback"], _pct(cpu_median, "piggyback")))
+    print("  kernel main-thread CPU time during Run All (what the cells wait for): plain %.2f s, delta.ts %.2f s "
+          "(%+.2f %%), expression on the cell request %.2f s (%+.2f %%)"
+          % (main_median["plain"], main_median["delta"], _pct(main_median, "delta"), main_median["piggyback"],
+             _pct(main_median, "piggyback")))
+    tracked = [t[m] for t in totals for m in ("delta", "piggyback")]
+    print("  background work still running after the last cell of each chunk, per round: median %.0f ms (the helper "
+          "first waits for %d ms of idle time per chunk), its CPU median %.0f ms; snapshots per round: %s"
+          % (statistics.median(t["tail"] for t in tracked) * 1e3, len(chunks) * 50,
+             statistics.median(t["tail_cpu"] for t in tracked) * 1e3, sorted(set(t["snapshots"] for t in tracked))))
+    # The JupyterLab extension sends the delta expression on the cell's own request (jupyterlab-ext/src/kernel.ts
+    # rideDeltas); the separate request is its fallback after a failed cell. The goals apply to what it does.
+    ok = p95["piggyback"] - p95["plain"] < GOAL_P95_MS and paired["piggyback"] < GOAL_OVERHEAD
+    print("RESULT " + json.dumps({
+        "trivialP95PlainMs": round(p95["plain"], 3), "trivialP95DeltaMs": round(p95["delta"], 3),
+        "addedP95Ms": round(p95["delta"] - p95["plain"], 3), "addedP50Ms": round(p50["delta"] - p50["plain"], 3),
+        "addedP95PiggybackMs": round(p95["piggyback"] - p95["plain"], 3),
+        "pairedOverheadPiggybackPct": round(paired["piggyback"] * 100, 3),
+        "pairedOverheadPct": round(paired["delta"] * 100, 3),
+        "pooledRatioOverheadPiggybackPct": round(pooled_ratio_overhead(chunk_walls, "piggyback") * 100, 3),
+        "notebookPlainS": round(median["plain"], 3), "notebookDeltaS": round(median["delta"], 3),
+        "notebookPiggybackS": round(median["piggyback"], 3), "overheadPct": round(overhead * 100, 3),
+        "overheadPiggybackPct": round(overhead_piggyback * 100, 3),
+        "bestOverheadPiggybackPct": round(_pct(best, "piggyback"), 3),
+        "cpuOverheadPct": round(_pct(cpu_median, "delta"), 3),
+        "mainThreadOverheadPiggybackPct": round(_pct(main_median, "piggyback"), 3),
+        "ok": ok}))
+    return 0 if ok else 1
 
 
 def settle(kernel, mode):
@@ -245,13 +337,15 @@ def settle(kernel, mode):
 def measure_chunk(kernel, chunk, mode, totals):
     """Runs one chunk of the notebook with Run All and adds its wall time, kernel CPU time (main thread, and all
     threads including the work left after the last cell) and, when tracked, the time the background work went on
-    after the last cell (the user does not wait for it; the next chunk starts on a quiet kernel)."""
+    after the last cell (the user does not wait for it; the next chunk starts on a quiet kernel). Returns the
+    chunk's wall time."""
     kernel.drain_iopub()
     cpu_started = kernel_cpu_seconds(kernel)
     main_started = kernel_cpu_seconds(kernel, main_thread=True)
     started = time.perf_counter()
     deltas = kernel.run_all(chunk, mode)
-    totals["wall"] += time.perf_counter() - started
+    wall = time.perf_counter() - started
+    totals["wall"] += wall
     totals["main"] += kernel_cpu_seconds(kernel, main_thread=True) - main_started
     if mode != "plain":
         tail_started = time.perf_counter()
@@ -266,6 +360,7 @@ def measure_chunk(kernel, chunk, mode, totals):
             raise RuntimeError("helper warnings: %s" % problems[:5])
         totals["snapshots"] += sum(len(d["snapshots"]) for d in deltas)
     totals["cpu"] += kernel_cpu_seconds(kernel) - cpu_started
+    return wall
 
 
 def kernel_cpu_seconds(kernel, main_thread=False):
@@ -283,6 +378,11 @@ def kernel_cpu_seconds(kernel, main_thread=False):
 
 def _runs(values):
     return ", ".join("%.2f" % v for v in values)
+
+
+def _pct(figures, mode):
+    """figures[mode] against figures["plain"], in percent."""
+    return (figures[mode] / figures["plain"] - 1) * 100
 
 
 if __name__ == "__main__":
