@@ -136,7 +136,8 @@ export class RuntrailService {
         kind: 'ensure-experiment',
         body: { id, name: name.slice(0, 500) || 'notebook', kind: 'notebook', notebookPath },
       });
-      this.restartSync(experiment);
+      // The sync socket opens once the backend has the experiment (deliver below): before, it would only be refused.
+      if (!this.settingsValue.serverUrl) this.restartSync(experiment);
       void this.flush();
     }
     experiment.users++;
@@ -175,12 +176,13 @@ export class RuntrailService {
     experiment.sync = sync;
   }
 
-  /** Delivers one outbox item; reconnects an experiment's sync once the backend has the experiment. */
+  /** Delivers one outbox item; starts (or reconnects) an experiment's sync once the backend has the experiment. */
   private readonly deliver: Deliver<OutboxPayload> = async (item) => {
     const result = await this.baseDelivery(item);
     if (result.kind === 'done' && item.payload.kind === 'ensure-experiment') {
-      const sync = this.experiments.get(item.payload.body.id)?.sync;
-      if (sync && sync.status !== 'synced') sync.reconnect();
+      const experiment = this.experiments.get(item.payload.body.id);
+      if (experiment && !experiment.sync) this.restartSync(experiment);
+      else if (experiment?.sync && experiment.sync.status !== 'synced') experiment.sync.reconnect();
     }
     if (result.kind === 'retry' && result.reason.startsWith('backend refused the token')) this.update({ message: `runtrail: ${result.reason}` });
     if (result.kind === 'drop') this.update({ message: `runtrail: the backend rejected a write: ${result.reason}` });
