@@ -23,6 +23,7 @@ Prints a `RESULT {...}` JSON line; exits 1 when a goal is missed.
 import json
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -248,6 +249,15 @@ def chunk_differences(chunk_walls, mode):
 
 def main():
     workdir = tempfile.mkdtemp(prefix="runtrail-latency-")
+    try:
+        return run_benchmark(workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run_benchmark(workdir):
+    """Both parts in `workdir` (the kernels' folder, where the notebook writes its CSV); prints the figures and the
+    RESULT line, returns the exit status."""
     source = helper_source_for_bench()
     if os.environ.get("RUNTRAIL_BENCH_HELPER"):
         print("helper: %s (RUNTRAIL_BENCH_HELPER)" % os.environ["RUNTRAIL_BENCH_HELPER"])
