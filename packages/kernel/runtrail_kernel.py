@@ -2653,12 +2653,7 @@ def _exact_result(job, obj):
         return {"type": "exact", "name": name,
                 "warnings": ["%s: cannot fingerprint %s (%r); skipped" % (name, type(obj).__name__, exc)]}
     warnings = []
-    snapshot = _snapshot_record(name, kind, info)
-    snapshot["executionCount"] = job["executionCount"]
-    try:
-        snapshot["columns"] = _column_stats(obj, kind, info, warnings, name)
-    except Exception as exc:
-        warnings.append("%s: column statistics failed (%r)" % (name, exc))
+    snapshot = _described_snapshot(name, kind, info, obj, job["executionCount"], warnings)
     warnings = ["%s: %s" % (name, w) for w in info["warnings"]] + warnings
     return {"type": "exact", "name": name, "fingerprint": info["fingerprint"], "snapshot": snapshot,
             "warnings": warnings}
@@ -2773,6 +2768,17 @@ def _background_loop(st):
             st.running -= 1
 
 
+def _described_snapshot(name, kind, info, obj, execution_count, warnings):
+    """The snapshot record of `obj` for one execution, with its column statistics (a failure becomes a warning)."""
+    snapshot = _snapshot_record(name, kind, info)
+    snapshot["executionCount"] = execution_count
+    try:
+        snapshot["columns"] = _column_stats(obj, kind, info, warnings, name)
+    except Exception as exc:
+        warnings.append("%s: column statistics failed (%r)" % (name, exc))
+    return snapshot
+
+
 def _background_stats(st, job, epoch):
     warnings = []
     obj, info = job["obj"], job["info"]
@@ -2820,12 +2826,7 @@ def _background_snapshot(st, marker, epoch):
     entry = st.snap_cache.get(name)
     snapshot = None
     if entry is None or info["fingerprint"] != entry["reported"]:
-        snapshot = _snapshot_record(name, kind, info)
-        snapshot["executionCount"] = marker["executionCount"]
-        try:
-            snapshot["columns"] = _column_stats(frozen, kind, info, warnings, name)
-        except Exception as exc:
-            warnings.append("%s: column statistics failed (%r)" % (name, exc))
+        snapshot = _described_snapshot(name, kind, info, frozen, marker["executionCount"], warnings)
     if not protected and st.cell_epoch != epoch:
         return _retry(st, marker)
     warnings = ["%s: %s" % (name, w) for w in info["warnings"]] + warnings
