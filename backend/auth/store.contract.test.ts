@@ -2,7 +2,6 @@
  * The AuthStore contract on SQLite and PostgreSQL: users, tokens (hash only), workspaces, memberships, the
  * workspace of each object, and the migration from the previous schema keeping data in the default workspace.
  */
-import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +9,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../store/port';
 import { openSqliteStore } from '../store/sqlite';
-import { SQLITE_MIGRATIONS } from '../store/sqlite/migrations';
+import { sqliteAtVersion } from '../store/sqlite/test-schema';
 import { openPostgresStore } from '../store/postgres';
 import { migratePostgres, POSTGRES_MIGRATIONS } from '../store/postgres/migrations';
 import { postgresAdapter, testPostgres } from '../store/postgres/test-adapter';
@@ -164,11 +163,8 @@ describe('auth migration from the previous schema', () => {
     const dir = mkdtempSync(join(tmpdir(), 'runtrail-auth-mig-'));
     dirs.push(dir);
     const file = join(dir, 'runtrail.db');
-    const old = new Database(file);
-    old.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
     // The schema just before the auth migration (version 4); opening the store applies it and any later ones.
-    for (const sql of SQLITE_MIGRATIONS.slice(0, 3)) old.exec(sql);
-    old.prepare('INSERT INTO schema_version (version) VALUES (?)').run(3);
+    const old = sqliteAtVersion(file, 3);
     old.prepare('INSERT INTO experiments (id, project_id, name, lifecycle, created_at, record) VALUES (?, ?, ?, ?, ?, ?)')
       .run('e1', 'default', 'old', 'active', 5, JSON.stringify(experiment('e1', 'default')));
     old.close();

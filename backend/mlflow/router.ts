@@ -5,7 +5,7 @@
  */
 import type { Context, Hono } from 'hono';
 import type { z } from 'zod';
-import { LIMITS, MlflowRequests, mlflowRoutes, plainMlflowMetrics, type MlflowRouteName } from '@runtrail/core/schema';
+import { LIMITS, MLFLOW_FAST_PARSERS, MlflowRequests, mlflowRoutes, type MlflowRouteName } from '@runtrail/core/schema';
 import { WORKSPACE_HEADER, type AuthGate, type Principal } from '../auth/gate';
 import { MLFLOW_POLICY, type RoutePolicy } from '../auth/policy';
 import { MLFLOW_LIST_CUTS, authTarget, mlflowObjects } from '../auth/targets';
@@ -54,15 +54,8 @@ async function jsonBody(c: Context): Promise<unknown> {
 
 /** Validates a request; the message names the field and the rule, as MLflow's do. */
 export function parseRequest<K extends MlflowRouteName>(name: K, value: unknown): z.output<(typeof MlflowRequests)[K]> {
-  if (name === 'logBatch') {
-    // The points of a batch are checked without the schema when all are plain (decision 31), the rest with it.
-    const body = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
-    const metrics = body ? plainMlflowMetrics(body.metrics === undefined ? [] : body.metrics) : null;
-    if (metrics) {
-      const rest = MlflowRequests.logBatch.safeParse({ ...body, metrics: [] });
-      if (rest.success) return { ...rest.data, metrics } as z.output<(typeof MlflowRequests)[K]>;
-    }
-  }
+  const fast = (MLFLOW_FAST_PARSERS[name] as ((v: unknown) => z.output<(typeof MlflowRequests)[K]> | null) | undefined)?.(value);
+  if (fast) return fast;
   const result = (MlflowRequests[name] as z.ZodType).safeParse(value);
   if (result.success) return result.data as z.output<(typeof MlflowRequests)[K]>;
   const issue = result.error.issues[0]!;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { MlflowMetric, plainMlflowMetrics } from './mlflow';
+import { MlflowMetric, MlflowRequests, plainMlflowLogBatch, plainMlflowMetrics } from './mlflow';
 
 const FullMetrics = z.array(MlflowMetric).max(1000);
 
@@ -56,5 +56,26 @@ describe('plainMlflowMetrics (the log-batch fast path)', () => {
     expect(plainMlflowMetrics([{ key: 'a', value: 'NaN', timestamp: 5 }])).toBeNull();
     expect(plainMlflowMetrics(Array.from({ length: 1001 }, (_, i) => ({ key: 'a', value: 1, timestamp: 1, step: i })))).toBeNull();
     expect(plainMlflowMetrics({ length: 0 })).toBeNull();
+  });
+});
+
+describe('plainMlflowLogBatch', () => {
+  it('gives what the log-batch schema gives for a request of plain points, defaults included', () => {
+    const request = {
+      run_id: 'abc',
+      metrics: [{ key: 'acc', value: 0.5, timestamp: 1 }],
+      params: [{ key: 'lr', value: '0.1' }],
+      tags: [{ key: 't' }],
+      ignored: true,
+    };
+    expect(plainMlflowLogBatch(request)).toStrictEqual(MlflowRequests.logBatch.parse(request));
+    expect(plainMlflowLogBatch({ run_id: 'abc' })).toStrictEqual(MlflowRequests.logBatch.parse({ run_id: 'abc' }));
+  });
+
+  it('leaves to the schema a request whose other fields are invalid, or that is not an object', () => {
+    expect(plainMlflowLogBatch({ run_id: '', metrics: [] })).toBeNull();
+    expect(plainMlflowLogBatch({ run_id: 'abc', params: [{ key: 'bad!', value: 'x' }] })).toBeNull();
+    expect(plainMlflowLogBatch([])).toBeNull();
+    expect(plainMlflowLogBatch({ run_id: 'abc', metrics: null })).toBeNull();
   });
 });

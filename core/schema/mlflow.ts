@@ -62,6 +62,25 @@ export function plainMlflowMetrics(value: unknown): MlflowMetricPoint[] | null {
 
 const isCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
 
+/**
+ * A log-batch request checked without the schema's per-point unions, when all its points are plain
+ * (`plainMlflowMetrics`); null when they are not or the rest of the request is invalid: then the caller validates
+ * with `MlflowRequests.logBatch`, which names what is wrong. The output is what that schema would give.
+ */
+export function plainMlflowLogBatch(value: unknown): z.output<typeof MlflowRequests.logBatch> | null {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
+  const body = value as Record<string, unknown>;
+  const metrics = plainMlflowMetrics(body.metrics === undefined ? [] : body.metrics);
+  if (!metrics) return null;
+  const rest = MlflowRequests.logBatch.safeParse({ ...body, metrics: [] });
+  return rest.success ? { ...rest.data, metrics } : null;
+}
+
+/** Routes with a validation fast path for their common requests (decision 31); null answers mean "use the schema". */
+export const MLFLOW_FAST_PARSERS: { [K in MlflowRouteName]?: (value: unknown) => z.output<(typeof MlflowRequests)[K]> | null } = {
+  logBatch: plainMlflowLogBatch,
+};
+
 /** A time in ms since the epoch. */
 const MlflowTime = MlflowInt64.refine((t) => t >= 0, 'must be a non-negative time in ms');
 /** A param in MLflow's shape: values are strings. */

@@ -1,11 +1,10 @@
-import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from './index';
 import { packPoints, unpackPoints } from './metric-chunks';
-import { SQLITE_MIGRATIONS } from './migrations';
+import { sqliteAtVersion } from './test-schema';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -29,10 +28,7 @@ describe('SQLite migration 5 (metric rows -> series and chunks)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'runtrail-chunks-mig-'));
     dirs.push(dir);
     const file = join(dir, 'runtrail.db');
-    const old = new Database(file);
-    old.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
-    for (const sql of SQLITE_MIGRATIONS.slice(0, 4)) old.exec(sql);
-    old.prepare('INSERT INTO schema_version (version) VALUES (4)').run();
+    const old = sqliteAtVersion(file, 4);
     const insert = old.prepare('INSERT INTO metrics (run_id, key, step, value, is_nan, timestamp) VALUES (?, ?, ?, ?, ?, ?)');
     // Rows in an order unlike the steps', as a table filled by several writes holds them.
     for (const step of [3, 0, 2, 1]) insert.run('r1', 'loss', step, step / 10, 0, 1000 + step);
