@@ -103,3 +103,31 @@ def test_user_expressions_keep_their_order_and_errors_beside_the_compiled_delta_
     nb.run("k = 4", cell_id="c2")
     again = shell.user_expressions({"runtrail": expression})["runtrail"]["data"]["application/json"]
     assert again["seq"] == first["seq"] + 1 and again["cells"][0]["params"][0]["value"] == 4
+
+
+def test_the_analysis_of_a_cell_takes_the_tree_ipython_parsed_to_run_it(nb, monkeypatch):
+    shell = nb.shell
+    nb.run("lr = 0.5\nframe_count = lr * 2", cell_id="c1")
+    source, tree = nb.rt._parsed
+    assert source == "lr = 0.5\nframe_count = lr * 2\n" and tree is not None
+    parses = []
+    monkeypatch.setattr(nb.rt.ast, "parse", lambda *a, **k: parses.append(a) or __import__("ast").Module([], []))
+    delta = nb.delta()
+    assert parses == [] and nb.rt._parsed == [None, None]  # not parsed twice, and not kept after
+    assert delta["cells"][0]["params"] == [{"key": "lr", "value": 0.5, "origin": "literal-assignment"}]
+    assert delta["cells"][0]["namesWritten"] == ["lr", "frame_count"]
+    monkeypatch.undo()
+
+    class Noop:  # an AST transformer may change the tree before it runs: then the analysis parses the text
+        def visit(self, node):
+            return node
+
+    shell.ast_transformers.append(Noop())
+    try:
+        nb.run("epochs = 3", cell_id="c2")
+        assert nb.rt._parsed == [None, None]
+        assert nb.delta()["cells"][0]["params"] == [{"key": "epochs", "value": 3, "origin": "literal-assignment"}]
+    finally:
+        shell.ast_transformers.pop()
+    nb.rt._uninstall()
+    assert "ast_parse" not in vars(shell.compile)
