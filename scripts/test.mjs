@@ -84,12 +84,15 @@ async function vitest(name, args) {
   return result;
 }
 
-/** pytest over packages/kernel in the venv; counts from its JUnit XML. Exit 5 (nothing collected) is 0/0. */
+/**
+ * pytest over packages/kernel and the benchmarks' own Python tests (tests/bench/test_*.py: their judges) in the venv;
+ * counts from its JUnit XML. Exit 5 (nothing collected) is 0/0.
+ */
 async function pytest() {
   if (!existsSync(join(ROOT, 'packages', 'kernel'))) return { passed: 0, failed: 0, note: 'no packages/kernel yet' };
   const report = join(REPORTS, 'python.xml');
   rmSync(report, { force: true });
-  const code = await run(venvBin('python'), ['-m', 'pytest', 'packages/kernel', '-q', `--junitxml=${report}`], {
+  const code = await run(venvBin('python'), ['-m', 'pytest', 'packages/kernel', 'tests/bench', '-q', `--junitxml=${report}`], {
     env: harnessEnv(pythonPath()),
   });
   if (code === 5) return { passed: 0, failed: 0, note: 'no tests collected' };

@@ -95,3 +95,41 @@ def test_the_delta_expression_can_ride_on_the_cells_own_request(kernel):
     assert params_of(delta) == {"k": 7}
     assert [m["value"] for m in delta["metrics"]] == [2.5]
     assert not [m for m in outputs if m["msg_type"] in OUTPUT_TYPES]
+
+
+def test_the_benchmarks_pause_removes_the_helper_and_resume_keeps_its_state(kernel):
+    """tests/bench/kernel_latency_bench.py pairs paused and tracked runs in one kernel (decision 0035): paused must
+    mean no helper at work (no hooks, no open() wrapper, no recorded cells), and resuming must go on from the kept
+    state (an object reported before and unchanged is not reported again)."""
+    import os
+    import sys
+
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "bench"))
+    from kernel_latency_bench import PAUSE_TRACKING, RESUME_TRACKING
+
+    kernel.inject()
+    user_cell(kernel, "import numpy as np\nsmall = np.arange(10)\nlog_metric = None", "a")
+    delta, _ = kernel.delta()
+    assert [s["name"] for s in delta["snapshots"]] == ["small"]
+
+    probe = ("import builtins, io\nhooks = len([f for e in ('pre_run_cell', 'post_run_cell') "
+             "for f in get_ipython().events.callbacks[e] if getattr(f, '__module__', '') == 'runtrail'])\n"
+             "wrapped = [getattr(o, '__runtrail_wrapper__', False) for o in (builtins.open, io.open, open)]")
+
+    def helper_traces():
+        reply, _ = kernel.execute(probe, silent=True, store_history=False, user_expressions={"t": "(hooks, wrapped)"})
+        return reply["content"]["user_expressions"]["t"]["data"]["text/plain"]
+
+    assert helper_traces() == "(2, [True, True, True])"
+    reply, _ = kernel.execute(PAUSE_TRACKING, silent=True, store_history=False)
+    assert reply["content"]["status"] == "ok"
+    assert helper_traces() == "(0, [False, False, False])"
+    content, _ = user_cell(kernel, "x = 1\nlog_metric('loss', 1.0)", "paused")
+    assert content["status"] == "ok"
+
+    reply, _ = kernel.execute(RESUME_TRACKING, silent=True, store_history=False)
+    assert reply["content"]["status"] == "ok"
+    user_cell(kernel, "y = 2\nsmall.sum()", "resumed")
+    delta, _ = kernel.delta()
+    assert [c["namesWritten"] for c in delta["cells"]] == [["y"]]  # the paused cell was not recorded
+    assert delta["snapshots"] == [] and delta["metrics"] == []
