@@ -131,3 +131,27 @@ def test_the_analysis_of_a_cell_takes_the_tree_ipython_parsed_to_run_it(nb, monk
         shell.ast_transformers.pop()
     nb.rt._uninstall()
     assert "ast_parse" not in vars(shell.compile)
+
+
+def test_the_delta_expression_is_answered_as_ipython_would_format_it(nb, monkeypatch):
+    import types
+
+    shell = nb.shell
+    expression = delta_expression(delta_request(notebook_dir=nb.dir))
+    nb.run("k = 5", cell_id="c1")
+    direct = shell.user_expressions({"runtrail": expression})["runtrail"]
+    nb.run("k = 6", cell_id="c2")
+    evaluated = type(shell).user_expressions(shell, {"runtrail": expression})["runtrail"]  # IPython's own method
+    assert direct["status"] == evaluated["status"] == "ok" and direct["metadata"] == evaluated["metadata"] == {}
+    assert set(direct["data"]) == set(evaluated["data"]) == {"application/json", "text/plain"}
+    first, second = direct["data"]["application/json"], evaluated["data"]["application/json"]
+    assert second["seq"] == first["seq"] + 1 and set(first) == set(second)
+    assert [c["params"] for c in (first["cells"] + second["cells"])] == [
+        [{"key": "k", "value": 5, "origin": "literal-assignment"}], [{"key": "k", "value": 6, "origin": "literal-assignment"}]]
+    assert evaluated["data"]["text/plain"] == "<runtrail delta %d>" % second["seq"]
+    # Another module registered as `runtrail` is asked through the expression itself.
+    other = types.ModuleType("runtrail")
+    other._delta = lambda request: "other helper: %s" % request
+    monkeypatch.setitem(__import__("sys").modules, "runtrail", other)
+    answer = shell.user_expressions({"runtrail": expression})["runtrail"]
+    assert answer["status"] == "ok" and answer["data"]["text/plain"].startswith("'other helper: {")
