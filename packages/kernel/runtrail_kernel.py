@@ -1495,23 +1495,28 @@ def _scan_namespace(namespace, referenced, whole, mutated, max_bytes, warnings, 
             # Bound again to the same object, or a large object whose attributes or items the cells only read
             # (`df.groupby(...)`, `df["a"]`): no version probe; the periodic full check looks anyway.
             continue
-        try:
-            cheap = _cheap_version(obj, kind, max_bytes)
-        except Exception:
-            cheap = None
-        if same and cheap is not None and cheap == entry["cheap"] and name not in mutated:
-            if name not in referenced or entry["nbytes"] > _REFERENCED_REHASH_BYTES:
-                continue
+        if same:
+            cheap = _cheap_or_none(obj, kind, max_bytes)
+            if cheap is not None and cheap == entry["cheap"] and name not in mutated:
+                if name not in referenced or entry["nbytes"] > _REFERENCED_REHASH_BYTES:
+                    continue
         try:
             ref = weakref.ref(obj)
         except TypeError:
             ref = None
         reported = entry["reported"] if entry is not None else None
         nbytes = _estimated_nbytes(obj, kind)
+        if not same:
+            # A new object: under a burst, a small one is handed over frozen, and its baseline for later change
+            # detection is left to the background thread too (_settle_baseline); else it is taken now.
+            lazy = st.in_burst and ref is not None and nbytes is not None and nbytes <= _DEFER_BYTES
+            cheap = _BASELINE_PENDING if lazy else _cheap_or_none(obj, kind, max_bytes)
         if _defer_snapshot(cache, name, obj, kind, nbytes, max_bytes, cheap, ref, entry, execution_count):
             continue
         if _hand_over(cache, name, obj, kind, nbytes, max_bytes, cheap, ref, entry, execution_count):
             continue
+        if cheap is _BASELINE_PENDING:
+            cheap = _cheap_or_none(obj, kind, max_bytes)
         _supersede(name, entry)
         try:
             info = _fingerprint(obj, kind, max_bytes)
@@ -1543,6 +1548,20 @@ def _array_probe(np, arr):
     else:
         sample = b""
     return (arr.__array_interface__["data"][0], arr.shape, arr.strides, arr.dtype.str, sample)
+
+
+class _BASELINE_PENDING:
+    """The cheap version of a cache entry whose object was handed over frozen and whose baseline the background
+    thread takes once idle: until then it compares unequal to any cheap version, so a check of the name treats the
+    object as changed (a snapshot with the same fingerprint as the last one reported is dropped)."""
+
+
+def _cheap_or_none(obj, kind, max_bytes):
+    """_cheap_version, or None when it cannot be taken (the object then counts as changed at every check)."""
+    try:
+        return _cheap_version(obj, kind, max_bytes)
+    except Exception:
+        return None
 
 
 def _cheap_version(obj, kind, max_bytes):
@@ -2770,12 +2789,17 @@ def _hand_over(cache, name, obj, kind, nbytes, max_bytes, cheap, ref, entry, exe
     _supersede(name, entry)
     job = {"type": "exact", "name": name, "kind": kind, "maxBytes": max_bytes, "executionCount": execution_count,
            "nbytes": 0 if frozen is None else nbytes}
+    baseline = None
     if frozen is None:
         job["result"] = _exact_result(job, obj)  # statistics too, so that none arrive before their snapshot
+        if cheap is _BASELINE_PENDING:
+            cheap = _cheap_or_none(obj, kind, max_bytes)
     else:
         job["obj"] = frozen
+        if cheap is _BASELINE_PENDING:
+            baseline = job["baseline"] = object()  # ties the entry to the job that settles its baseline
     cache[name] = {"oid": id(obj), "ref": ref, "cheap": cheap, "reported": entry["reported"] if entry else None,
-                   "nbytes": nbytes, "marker": None}
+                   "nbytes": nbytes, "marker": None, "baseline": baseline}
     st.exact_waiting[name] = waiting + 1
     with st.lock:
         st.held_bytes += job["nbytes"]
@@ -2783,6 +2807,32 @@ def _hand_over(cache, name, obj, kind, nbytes, max_bytes, cheap, ref, entry, exe
     if not st.wake.is_set():  # Event.set() takes a lock and notifies even when already set
         st.wake.set()
     return True
+
+
+def _settle_baseline(st, job, result, epoch):
+    """Background thread, once idle, after the snapshot of a state handed over with its baseline pending: the
+    object that state was frozen from gets its cheap version as the baseline for later change detection, if it
+    still has the same content (its fingerprint equals the snapshot's). Otherwise it changed since without any
+    check noticing, and the baseline stays unknown (None): the next check of the name, by name or the periodic
+    full one, treats it as changed, as a differing cheap version would have. Nothing is kept when a cell started
+    meanwhile (the entry stays pending: a check treats it as changed)."""
+    name = job["name"]
+    entry = st.snap_cache.get(name)
+    if entry is None or entry.get("baseline") is not job["baseline"]:
+        return
+    obj = entry["ref"]() if entry["ref"] is not None else None
+    cheap = None
+    if obj is not None and "fingerprint" in result:
+        try:
+            if _fingerprint(obj, job["kind"], job["maxBytes"])["fingerprint"] == result["fingerprint"]:
+                cheap = _cheap_version(obj, job["kind"], job["maxBytes"])
+        except Exception:
+            cheap = None
+    if st.cell_epoch != epoch or st.recording:
+        return
+    if st.snap_cache.get(name) is entry and entry.get("baseline") is job["baseline"]:
+        entry["cheap"] = cheap
+        entry["baseline"] = None
 
 
 def _freeze_small(obj, kind, nbytes):
@@ -2907,6 +2957,8 @@ def _background_loop(st):
                 result = _background_stats(st, job, epoch)
             elif kind == "exact":
                 result = job.get("result") or _exact_result(job, job["obj"])
+                if job.get("baseline") is not None:
+                    _settle_baseline(st, job, result, epoch)
             elif kind == "file":
                 result = _background_file(st, job)
             else:

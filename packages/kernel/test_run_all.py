@@ -157,3 +157,30 @@ def test_a_small_object_deleted_before_the_kernel_was_idle_keeps_its_snapshot(ru
     nb.delta()
     snapshots = later_snapshots(nb)
     assert [(s["name"], s["executionCount"]) for s in snapshots] == [("small", created.execution_count)]
+
+
+def test_a_new_small_objects_change_baseline_is_taken_by_the_background_thread(run_all):
+    nb = run_all
+    nb.run("small = pd.DataFrame({'a': [1, 2, 3]})")
+    assert nb.delta()["pending"] == 1
+    entry = nb.rt._state.snap_cache["small"]
+    assert entry["cheap"] is nb.rt._BASELINE_PENDING  # no version probe in the cell's own delta
+    assert [s["name"] for s in later_snapshots(nb)] == ["small"]
+    assert entry["cheap"] == nb.rt._cheap_version(nb.shell.user_ns["small"], "pandas", 1 << 30)
+    nb.run("total = small['a'].sum()")  # read only, by attribute: nothing new to report
+    assert nb.delta()["snapshots"] == [] and later_snapshots(nb) == []
+
+
+def test_a_change_no_check_saw_before_the_baseline_was_taken_is_still_found(run_all, monkeypatch):
+    nb = run_all
+    nb.run("small = pd.DataFrame({'a': [1, 2, 3]})\nholder = [small]")
+    nb.delta()
+    nb.run("holder[0].loc[0, 'a'] = 99")  # changes `small` without naming it, before the kernel is idle
+    assert nb.delta()["snapshots"] == []
+    first = later_snapshots(nb)  # the state of the first cell, and no baseline for what `small` holds now
+    assert [(s["name"], maximum(s, "a")) for s in first] == [("small", 3)]
+    assert nb.rt._state.snap_cache["small"]["cheap"] is None
+    monkeypatch.setitem(nb.rt.__dict__, "_FULL_CHECK_S", 0.0)  # the next delta checks every name
+    nb.run("y = 1")
+    found = nb.delta()["snapshots"] + later_snapshots(nb)
+    assert [(s["name"], maximum(s, "a")) for s in found] == [("small", 99)]
