@@ -26,7 +26,6 @@ Prints a `RESULT {...}` JSON line; exits 1 when a goal is missed.
 """
 import json
 import os
-import random
 import shutil
 import statistics
 import sys
@@ -36,6 +35,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "packages", "kernel"))
 from kernel_client import HELPER_PATH, KernelSession, bootstrap_code, delta_expression, delta_request  # noqa: E402
+from kernel_latency_judge import (  # noqa: E402
+    chunk_differences, chunk_position_overhead, pooled_ratio_overhead, round_bootstrap_interval)
 
 TRIVIAL_CELLS = int(os.environ.get("RUNTRAIL_BENCH_TRIVIAL_CELLS", 300))
 ROUNDS = int(os.environ.get("RUNTRAIL_BENCH_ROUNDS", 20))
@@ -246,41 +247,6 @@ def measure_notebook_round(kernel, round_, chunks):
     return totals, chunk_walls
 
 
-def paired_ratios(chunk_walls, mode):
-    """Per chunk of every round, wall(mode) / wall(plain): both ran that chunk back to back in one kernel, under the
-    same load, so each ratio is one paired observation."""
-    return [tracked / plain for walls in chunk_walls
-            for tracked, plain in zip(walls[mode], walls["plain"])]
-
-
-def pooled_ratio_overhead(chunk_walls, mode):
-    """Median of all paired chunk ratios, minus 1."""
-    return statistics.median(paired_ratios(chunk_walls, mode)) - 1
-
-
-def chunk_position_overhead(chunk_walls, mode):
-    """The judged estimator: for each chunk of the notebook, its paired difference wall(mode) - wall(plain) (see
-    chunk_differences); their sum over the notebook's chunks divided by the sum of the plain chunks' medians over
-    the rounds where plain ran first (the chunk's cells new to the process, as in a fresh kernel's Run All). A load
-    burst moves one pair, not the medians; a cost that always lands on one chunk (the helper's first analysis of
-    the cells, its first fingerprints) stays in the sum, as it does in a whole Run All."""
-    chunks = range(len(chunk_walls[0]["plain"]))
-    plain = 0.0
-    for c in chunks:
-        first = [walls["plain"][c] for walls in chunk_walls if walls["plainFirst"][c]]
-        plain += statistics.median(first or [walls["plain"][c] for walls in chunk_walls])
-    return sum(chunk_differences(chunk_walls, mode)) / plain
-
-
-def round_bootstrap_interval(chunk_walls, estimator, mode, resamples=2000, confidence=0.95):
-    """Percentile interval of an estimator over rounds drawn with replacement (a round, on its own kernels, is the
-    independent unit; its chunks share a process). Fixed seed, so a run's output is reproducible from its data."""
-    draw = random.Random(0)
-    estimates = sorted(estimator([draw.choice(chunk_walls) for _ in chunk_walls], mode) for _ in range(resamples))
-    tail = int(resamples * (1 - confidence) / 2)
-    return estimates[tail], estimates[resamples - 1 - tail]
-
-
 def report_paired(chunk_walls):
     """Prints the paired estimators with their intervals; returns (judged overhead, its interval) as ratios - 1."""
     print("  paired chunks (each chunk run paused and tracked back to back in one kernel; %d chunks x %d rounds), "
@@ -296,19 +262,6 @@ def report_paired(chunk_walls):
     print("    median paired difference per chunk of the notebook: %s ms"
           % ", ".join("%+.0f" % (d * 1e3) for d in chunk_differences(chunk_walls, mode)))
     return judged, (low, high)
-
-
-def chunk_differences(chunk_walls, mode):
-    """For each chunk of the notebook, wall(mode) - wall(plain) in seconds, balanced over the run order: the mean of
-    the median difference over the rounds where plain ran the chunk first and the median over those where the
-    tracked run did. The first run of a chunk in a process also pays the notebook's own first-time costs (pandas
-    code paths, fresh memory); they add to one side or the other by the order and cancel in that mean."""
-    differences = []
-    for c in range(len(chunk_walls[0]["plain"])):
-        groups = [[walls[mode][c] - walls["plain"][c] for walls in chunk_walls if walls["plainFirst"][c] == first]
-                  for first in (True, False)]
-        differences.append(statistics.mean(statistics.median(g) for g in groups if g))
-    return differences
 
 
 def main():
