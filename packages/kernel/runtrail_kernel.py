@@ -1070,31 +1070,24 @@ def _delta_mimebundle(delta):
 
 
 def _display_of(delta):
-    """The delta as the value of the user expression. IPython formats that value with every registered display
-    formatter (ten MIME types, each a type lookup through traitlets: 0.1 ms per cell in a kernel whose caches the
-    cell has just flushed, a third of the helper's per-cell cost); the shell's `display_formatter.format` is wrapped
-    so that it answers for one long-lived display object directly and hands everything else to the original. The
-    object is kept on `sys` (never freed, so a re-injected copy of the helper finds it)."""
+    """The delta as the value of the user expression, when the expression is evaluated rather than answered by the
+    user_expressions wrapper (a shell without it, a direct `_delta` call). IPython formats that value with every
+    registered display formatter (ten MIME types, each a type lookup through traitlets: 0.1 ms per cell in a kernel
+    whose caches the cell has just flushed); the shell's `display_formatter.format` is wrapped so that it answers
+    for one long-lived display object directly and hands everything else to the original. The object is kept on
+    `sys` (never freed, so a re-injected copy of the helper finds it)."""
     display = getattr(sys, "_runtrail_display", None)
     if display is None or not hasattr(display, "data"):
         display = _DeltaDisplay(None)
         sys._runtrail_display = display
     display.data = delta
     shell = _get_shell()
-    wrapped = _format_wrapped
-    if shell is not None and shell is wrapped[0] and wrapped[1].__dict__.get("format") is wrapped[2]:
-        return display  # still wrapped (checked without the traitlets lookup of shell.display_formatter)
     try:
         if shell is not None:
-            formatter = shell.display_formatter
-            _wrap_format(formatter, display)
-            wrapped[:] = [shell, formatter, formatter.__dict__.get("format")]
+            _wrap_format(shell.display_formatter, display)
     except Exception:
         return _DeltaDisplay(delta)
     return display
-
-
-_format_wrapped = [None, None, None]  # [shell, its display formatter, the wrapper _wrap_format set on it]
 
 
 def _wrap_format(formatter, display):
